@@ -1,0 +1,142 @@
+// swift-tools-version: 6.2
+// AudioFleet: nine services of a Discord voice assistant in one Swift package.
+// Shared modules live in Sources/, one library target per service in services/<name>/,
+// and a single executable, `audio-fleet`, runs any of them (or all nine).
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// The dependencies every service target shares: the kit, telemetry, audio and the wire contracts.
+let serviceDependencies: [Target.Dependency] = [
+    "ServiceKit", "FleetTelemetry", "FleetAudio", "FleetContracts",
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "Tracing", package: "swift-distributed-tracing"),
+]
+
+/// One library target per service, at services/<folder>.
+func service(_ target: String, folder: String, extra: [Target.Dependency] = []) -> Target {
+    .target(name: target, dependencies: serviceDependencies + extra, path: "services/\(folder)", swiftSettings: swiftSettings)
+}
+
+let package = Package(
+    name: "AudioFleet",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "audio-fleet", targets: ["AudioFleetCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C libraries from the system (apt: libopus-dev, libogg-dev)
+        .systemLibrary(name: "COpus", path: "Sources/COpus", pkgConfig: "opus",
+                       providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "COgg", path: "Sources/COgg", pkgConfig: "ogg",
+                       providers: [.apt(["libogg-dev"])]),
+
+        // MARK: Shared modules
+        .target(name: "FleetAudio", dependencies: ["COpus", "COgg"], swiftSettings: swiftSettings),
+        .target(
+            name: "FleetTelemetry",
+            dependencies: [
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "FleetTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "FleetContracts", dependencies: ["ServiceKit"], swiftSettings: swiftSettings),
+
+        // MARK: The nine services
+        service("GuardrailsService", folder: "guardrails"),
+        service("LLMFlanService", folder: "llm-flan"),
+        service("TTSBarkService", folder: "tts-bark"),
+        service("AudioProcessorService", folder: "audio-processor"),
+        service("STTService", folder: "stt"),
+        service("OrchestratorService", folder: "orchestrator",
+                extra: [.product(name: "GRDB", package: "GRDB.swift")]),
+        service("DiscordService", folder: "discord"),
+        service("TestingUIService", folder: "testing-ui"),
+        service("MonitoringDashboardService", folder: "monitoring-dashboard"),
+
+        // MARK: The one binary
+        .executableTarget(
+            name: "AudioFleetCLI",
+            dependencies: [
+                "ServiceKit", "FleetTelemetry",
+                "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
+                "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
+                "MonitoringDashboardService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Sources/audio-fleet",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", "FleetTelemetry", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: [
+                "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
+                "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
+                "MonitoringDashboardService", "FleetContracts",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "FleetAudio", "FleetTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StackConfigTests",
+            dependencies: ["FleetTelemetry", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,139 @@
+// Ogg Opus (RFC 7845) in one call each way: this is the format of every audio body in the fleet.
+//
+// Example — synthesize a line, ship it as .opus, read it back:
+//
+//     import FleetAudio
+//
+//     let text = "Turn the lights off, please."
+//     let pcm = SpeechSynthesizer(voice: .default).synthesize(text)   // 48 kHz mono Float
+//     let file = try OggOpus.encode(pcm, comments: [
+//         OpusComment.referenceTranscript: text,
+//         OpusComment.voice: Voice.default.id,
+//     ])
+//     // `file` is a complete .opus file: `opusinfo`, `ffprobe` and browsers accept it.
+//
+//     let audio = try OggOpus.decode(file)
+//     assert(audio.samples.count == pcm.count)                        // exact, thanks to granule trimming
+//     print(audio.comments[OpusComment.referenceTranscript] ?? "")    // "Turn the lights off, please."
+//     print(audio.duration, audio.packetCount)
+//
+// For live streams use OggOpusWriter (page by page) with an OpusEncoder, and
+// OggOpusReader.parse / OpusDecoder when packets are needed one at a time.
+
+import Foundation
+
+/// The comment keys the fleet writes into OpusTags.
+public enum OpusComment {
+    /// What the simulated speaker actually said: the ground truth STT is scored against.
+    public static let referenceTranscript = "REFERENCE_TRANSCRIPT"
+    public static let speaker = "SPEAKER"
+    /// The synthesizer voice id, e.g. `v2/en_speaker_3`.
+    public static let voice = "VOICE"
+    public static let title = "TITLE"
+}
+
+/// PCM decoded from an Ogg Opus file, with pre-skip and end padding already removed.
+public struct DecodedAudio: Sendable {
+    /// 48 kHz mono samples.
+    public var samples: [Float]
+    /// OpusTags comments, keys upper-cased.
+    public var comments: [String: String]
+    /// Seconds of audio in `samples`.
+    public var duration: Double
+    /// Number of Opus audio packets in the file.
+    public var packetCount: Int
+
+    public init(samples: [Float], comments: [String: String], duration: Double, packetCount: Int) {
+        self.samples = samples
+        self.comments = comments
+        self.duration = duration
+        self.packetCount = packetCount
+    }
+}
+
+/// Whole-buffer Ogg Opus encode and decode.
+public enum OggOpus {
+    /// Encodes 48 kHz mono PCM as a complete Ogg Opus file of 20 ms packets.
+    ///
+    /// The input is padded with zeros to whole frames (plus the encoder's lookahead so the tail
+    /// is not cut off), and the final granule position marks exactly `pcm.count` real samples,
+    /// so ``decode(_:)`` — and any conforming player — returns the same length that went in.
+    /// The Ogg serial number is derived from the content, so equal inputs give equal bytes.
+    public static func encode(
+        _ pcm: [Float],
+        comments: [String: String] = [:],
+        settings: OpusSettings = .voice
+    ) throws(AudioCodecError) -> [UInt8] {
+        let encoder = try OpusEncoder(settings: settings)
+        let frameSize = AudioFormat.samplesPerFrame
+        // The decoder's output lags the input by the lookahead (the pre-skip), so the stream must
+        // run that much past the end of the input for the last real sample to come out.
+        let decodedLength = encoder.lookahead + pcm.count
+        let frameCount = max(1, (decodedLength + frameSize - 1) / frameSize)
+
+        var writer = OggOpusWriter(serial: serial(for: pcm, comments: comments), preSkip: encoder.lookahead, comments: comments)
+        var output: [UInt8] = []
+        output.reserveCapacity(frameCount * settings.bitrate / 8 / 50 + 4_096)
+        var frame = [Float](repeating: 0, count: frameSize)
+        for index in 0..<frameCount {
+            let start = index * frameSize
+            let available = max(0, min(frameSize, pcm.count - start))
+            for offset in 0..<frameSize {
+                frame[offset] = offset < available ? pcm[start + offset] : 0
+            }
+            let packet = try encoder.encode(frame)
+            let countedSamples = index == frameCount - 1 ? decodedLength - start : frameSize
+            output += writer.append(packet: packet, samples: countedSamples)
+        }
+        output += writer.finish()
+        return output
+    }
+
+    /// Decodes a complete Ogg Opus file to 48 kHz mono PCM.
+    ///
+    /// Applies the OpusHead output gain, drops the pre-skip and trims the end to the last granule
+    /// position. Streams are assumed to start at granule 0 (true for this module, opusenc and ffmpeg).
+    public static func decode(_ bytes: [UInt8]) throws(AudioCodecError) -> DecodedAudio {
+        let stream = try OggOpusReader.parse(bytes)
+        guard stream.head.mappingFamily == 0, stream.head.channelCount <= 2 else {
+            throw .unsupportedChannelCount(stream.head.channelCount)
+        }
+        let decoder = try OpusDecoder()
+        var decoded: [Float] = []
+        decoded.reserveCapacity(stream.packets.count * AudioFormat.samplesPerFrame)
+        for packet in stream.packets {
+            decoded += try decoder.decode(packet)
+        }
+
+        var end = decoded.count
+        if stream.granulePosition >= 0, stream.granulePosition < Int64(end) {
+            end = Int(stream.granulePosition)
+        }
+        let start = min(stream.head.preSkip, end)
+        var samples = Array(decoded[start..<end])
+        if stream.head.outputGainDB != 0 {
+            let gain = Float(pow(10, stream.head.outputGainDB / 20))
+            for index in samples.indices { samples[index] *= gain }
+        }
+        return DecodedAudio(
+            samples: samples,
+            comments: stream.comments,
+            duration: Double(samples.count) / Double(AudioFormat.sampleRate),
+            packetCount: stream.packets.count
+        )
+    }
+
+    private static func serial(for pcm: [Float], comments: [String: String]) -> UInt32 {
+        var hash = StableHash()
+        hash.combine(pcm.count)
+        for (key, value) in comments.sorted(by: { $0.key < $1.key }) {
+            hash.combine(key)
+            hash.combine(value)
+        }
+        // Fold in a sparse sample of the audio: cheap, and distinct clips rarely collide.
+        for index in stride(from: 0, to: pcm.count, by: 4_801) {
+            hash.combine(Int(pcm[index].bitPattern))
+        }
+        return UInt32(truncatingIfNeeded: hash.value ^ (hash.value >> 32))
+    }
+}

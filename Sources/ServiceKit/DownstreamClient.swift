@@ -1,0 +1,163 @@
+import AsyncHTTPClient
+import FleetTelemetry
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// A traced HTTP client for one peer service, with a timeout per attempt, bounded retries and a
+/// circuit breaker. AsyncHTTPClient makes the client span and injects `traceparent` itself.
+///
+/// Retries only happen where a repeat is harmless and likely to help: connection failures,
+/// timeouts, 503 and 504. A 4xx is the caller's fault and is returned at once.
+public struct DownstreamClient: Sendable {
+    public let peer: String
+    public let baseURL: String
+    public let timeout: Duration
+    public let retries: Int
+    let http: HTTPClient
+    public let breaker: CircuitBreaker
+
+    public init(peer: String, baseURL: String, http: HTTPClient, timeout: Duration = .seconds(10),
+                retries: Int = 2, breakerPolicy: CircuitBreaker.Policy = .original) {
+        self.peer = peer
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.http = http
+        self.timeout = timeout
+        self.retries = retries
+        self.breaker = CircuitBreaker(peer: peer, policy: breakerPolicy)
+    }
+
+    /// A body sent or received: bytes plus their media type.
+    public struct Reply: Sendable {
+        public let status: Int
+        public let headers: HTTPHeaders
+        public let body: [UInt8]
+        public var contentType: String? { headers.first(name: "content-type") }
+    }
+
+    // MARK: JSON
+
+    public func postJSON<Body: Encodable, Result: Decodable>(_ path: String, _ body: Body,
+                                                             as: Result.Type = Result.self) async throws -> Result {
+        let reply = try await send(.POST, path, body: Array(try JSONEncoder().encode(body)), contentType: "application/json")
+        return try decode(Result.self, from: reply)
+    }
+
+    public func getJSON<Result: Decodable>(_ path: String, as: Result.Type = Result.self) async throws -> Result {
+        try decode(Result.self, from: try await send(.GET, path))
+    }
+
+    private func decode<Result: Decodable>(_ type: Result.Type, from reply: Reply) throws -> Result {
+        do {
+            return try JSONDecoder().decode(Result.self, from: Data(reply.body))
+        } catch {
+            throw FleetError.downstream("bad_response", peer: peer, "answered with JSON we cannot read: \(error)")
+        }
+    }
+
+    // MARK: Bytes
+
+    /// Sends a request and returns the whole reply; throws a `FleetError` unless it is 2xx.
+    public func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
+                     headers extra: [(String, String)] = []) async throws -> Reply {
+        var attempt = 0
+        while true {
+            do {
+                return try await attemptOnce(method, path, body: body, contentType: contentType, headers: extra)
+            } catch let error as FleetError where attempt < retries && error.isRetryable {
+                attempt += 1
+                MetricCatalog.httpClientRetries.increment(["peer_service": peer])
+                try await Task.sleep(for: .milliseconds(50 << attempt))
+            }
+        }
+    }
+
+    /// Opens a streaming request (server-sent events) and hands back the response as it arrives.
+    /// The caller reads `body`; the breaker counts the call when the headers arrive.
+    public func stream(_ path: String, json: [UInt8]) async throws -> HTTPClientResponse {
+        guard await breaker.allowsCall() else { throw circuitOpen }
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "accept", value: "text/event-stream")
+        request.body = .bytes(ByteBuffer(bytes: json))
+        let start = ContinuousClock.now
+        do {
+            let response = try await http.execute(request, timeout: .init(timeout))
+            try await check(status: Int(response.status.code), body: response.status.code >= 300
+                ? Array(try await response.body.collect(upTo: 64 * 1024).readableBytesView) : [], start: start)
+            return response
+        } catch let error as FleetError {
+            throw error
+        } catch {
+            throw await failed(error, start: start)
+        }
+    }
+
+    /// Whether the peer answers `/health/live` within a second; used by readiness checks.
+    public func isLive() async -> Bool {
+        var request = HTTPClientRequest(url: baseURL + "/health/live")
+        request.method = .GET
+        guard let response = try? await http.execute(request, timeout: .seconds(1)) else { return false }
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return response.status.code == 200
+    }
+
+    private func attemptOnce(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?,
+                             headers extra: [(String, String)]) async throws -> Reply {
+        guard await breaker.allowsCall() else { throw circuitOpen }
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let contentType { request.headers.add(name: "content-type", value: contentType) }
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+
+        let start = ContinuousClock.now
+        do {
+            let response = try await http.execute(request, timeout: .init(timeout))
+            let bytes = Array(try await response.body.collect(upTo: 32 * 1024 * 1024).readableBytesView)
+            try await check(status: Int(response.status.code), body: bytes, start: start)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
+        } catch let error as FleetError {
+            throw error
+        } catch {
+            throw await failed(error, start: start)
+        }
+    }
+
+    /// Records the outcome of a reply that arrived; a non-2xx becomes a `FleetError`.
+    private func check(status: Int, body: [UInt8], start: ContinuousClock.Instant) async throws {
+        let elapsed = (ContinuousClock.now - start).seconds
+        if (200..<300).contains(status) {
+            await breaker.recordSuccess()
+            MetricCatalog.httpClientDuration.observe(elapsed, ["peer_service": peer, "outcome": "success"])
+            return
+        }
+        MetricCatalog.httpClientDuration.observe(elapsed, ["peer_service": peer, "outcome": "error"])
+        // The peer answered; only its own failures (5xx) count against it.
+        if status >= 500 { await breaker.recordFailure() } else { await breaker.recordSuccess() }
+        let detail = (try? JSONDecoder().decode(FleetError.Body.self, from: Data(body)))
+            .map { "\($0.error.code): \($0.error.message)" } ?? "HTTP \(status)"
+        let code = status == 503 ? "unavailable" : status == 504 ? "timeout" : "bad_response"
+        throw FleetError.downstream(code, peer: peer, "answered \(status) (\(detail))")
+    }
+
+    private func failed(_ error: any Error, start: ContinuousClock.Instant) async -> FleetError {
+        await breaker.recordFailure()
+        MetricCatalog.httpClientDuration.observe((ContinuousClock.now - start).seconds,
+                                                 ["peer_service": peer, "outcome": "error"])
+        let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
+        return FleetError.downstream(timedOut ? "timeout" : "unavailable", peer: peer, "\(error)")
+    }
+
+    private var circuitOpen: FleetError {
+        FleetError(status: .serviceUnavailable, code: "circuit_open",
+                   message: "\(peer): circuit breaker open after repeated failures; not calling it for now")
+    }
+}
+
+extension FleetError {
+    /// Transport failures, timeouts and a peer's 503/504 are worth one more try; anything else is not.
+    var isRetryable: Bool { code == "unavailable" || code == "timeout" }
+}

@@ -1,0 +1,38 @@
+import FleetTelemetry
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs one service as a process: settings, telemetry, the application and its background work in
+/// one ServiceGroup that shuts down gracefully on SIGTERM or SIGINT.
+public enum ServiceRunner {
+    /// The whole shutdown, final telemetry export included, must end within this even with no
+    /// collector listening (export timeouts are 2 s by default).
+    static let shutdownBudget: Duration = .seconds(4)
+
+    public static func run(_ service: any FleetService.Type, overrides: [String: String] = [:]) async throws {
+        let member = service.member
+        // service.name is set per process; a fleet-wide OTEL_SERVICE_NAME would give all nine one name.
+        if ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] != nil { unsetenv("OTEL_SERVICE_NAME") }
+        let settings = try await ServiceSettings.load(member: member, overrides: overrides)
+        let telemetry = try Telemetry.bootstrap(serviceName: member.name, environment: ProcessInfo.processInfo.environment)
+        // Only now may HTTP clients exist: they capture the tracer bootstrapped above.
+        let runtime = ServiceRuntime(member: member, settings: settings)
+        let built = try await FleetApplication.build(service, runtime: runtime, registry: telemetry.registry)
+
+        runtime.logger.info("starting", metadata: [
+            "address": "\(settings.host):\(settings.port)",
+            "otlp_export": "\(telemetry.configuration.exportEnabled)",
+            "service.instance.id": "\(telemetry.configuration.serviceInstanceID)",
+        ])
+        // Services stop in reverse order: the server first, then background work, telemetry last
+        // so the final spans of in-flight requests are exported.
+        var configuration = ServiceGroupConfiguration(
+            services: telemetry.services + [ProcessMetricsService()] + built.background + [built.application],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: runtime.logger)
+        configuration.maximumGracefulShutdownDuration = shutdownBudget
+        configuration.maximumCancellationDuration = .seconds(1)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+}

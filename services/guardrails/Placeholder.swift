@@ -1,0 +1,1 @@
+// placeholder so the target exists while it is being written
