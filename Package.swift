@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // MARK: C libraries from the system (apt: libopus-dev, libogg-dev)
@@ -85,7 +86,7 @@ let package = Package(
         service("LLMFlanService", folder: "llm-flan"),
         service("TTSBarkService", folder: "tts-bark"),
         service("AudioProcessorService", folder: "audio-processor"),
-        service("STTService", folder: "stt"),
+        service("STTService", folder: "stt", extra: [.product(name: "MultipartKit", package: "multipart-kit")]),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
         service("DiscordService", folder: "discord"),
@@ -111,7 +112,14 @@ let package = Package(
         .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
-            dependencies: ["ServiceKit", "FleetTelemetry", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "ServiceKit", "FleetTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -119,15 +127,17 @@ let package = Package(
             dependencies: [
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
-                "MonitoringDashboardService", "FleetContracts",
+                "MonitoringDashboardService", "FleetContracts", "ServiceKit", "FleetTelemetry", "FleetAudio",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FleetAudio", "FleetTelemetry",
+                "FleetAudio", "FleetTelemetry", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,0 +1,39 @@
+import ArgumentParser
+import FleetTelemetry
+import ServiceKit
+
+/// `audio-fleet serve <service>`: one service in this process.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run one service.")
+
+    @Argument(help: "The service to run: \(FleetDirectory.names.joined(separator: ", ")).",
+              transform: { name in
+                  guard let member = FleetMember(rawValue: name) else {
+                      throw ValidationError("Unknown service '\(name)'. Choose one of: \(FleetDirectory.names.joined(separator: ", ")).")
+                  }
+                  return member
+              })
+    var service: FleetMember
+
+    @Option(help: "Address to listen on (env HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PORT; default the original's host port).")
+    var port: Int?
+
+    func run() async throws {
+        guard let implementation = FleetDirectory.services[service] else {
+            throw ValidationError("No implementation for \(service.name).")
+        }
+        var overrides: [String: String] = [:]
+        if let host { overrides["host"] = host }
+        if let port { overrides["port"] = String(port) }
+        do {
+            try await ServiceRunner.run(implementation, overrides: overrides)
+        } catch let error as TelemetryConfigurationError {
+            throw ValidationError(error.description)
+        } catch let error as SettingsError {
+            throw ValidationError(error.description)
+        }
+    }
+}

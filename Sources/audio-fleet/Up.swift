@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import ServiceKit
+
+/// `audio-fleet up`: all nine services on this machine, each its own process (and so its own
+/// `service.name`), wired to each other on loopback. Ctrl-C or SIGTERM stops them all gracefully.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run all nine services natively, each in its own process.")
+
+    @Option(help: "Address the services listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Added to every port (8009 becomes 8009+N), to run a second fleet beside the first.")
+    var portOffset = 0
+
+    @Option(help: "Folder for each service's log file.")
+    var logDirectory = "var/log"
+
+    @Option(help: "Seconds to wait for every service to become ready.")
+    var readyTimeout = 90
+
+    @Flag(help: "Also copy every service's output to this terminal, prefixed with its name.")
+    var followLogs = false
+
+    func run() async throws {
+        let supervisor = try FleetSupervisor(host: host, portOffset: portOffset,
+                                             logDirectory: URL(fileURLWithPath: logDirectory), followLogs: followLogs)
+        let events = supervisor.events
+        SignalForwarder.install(into: supervisor)
+
+        print("Starting the audio-orchestrator fleet (\(FleetDirectory.startOrder.count) services, logs in \(logDirectory)/)")
+        try supervisor.startAll()
+        let readiness = await supervisor.waitUntilReady(timeout: .seconds(readyTimeout))
+        guard readiness else {
+            print("The fleet did not become ready; stopping it. See the logs above or in \(logDirectory)/.")
+            await supervisor.stopAll()
+            throw ExitCode(1)
+        }
+        supervisor.printURLs()
+
+        for await event in events {
+            switch event {
+            case .signal(let name):
+                print("\n\(name) received: stopping all services…")
+                await supervisor.stopAll()
+                print("All services stopped.")
+                return
+            case .exited(let member, let status):
+                guard !supervisor.isStopping else { continue }
+                print("\(member.name) exited unexpectedly (status \(status)); last lines of its log:")
+                print(supervisor.tail(of: member))
+                await supervisor.stopAll()
+                throw ExitCode(1)
+            }
+        }
+    }
+}

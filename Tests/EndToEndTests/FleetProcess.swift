@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import ServiceKit
+
+/// The real `audio-fleet` binary running `up` as nine processes, for the end-to-end test.
+final class FleetProcess: @unchecked Sendable {
+    let process = Process()
+    let portOffset: Int
+    let workDirectory: URL
+
+    /// The package root, found from this file's path so the test runs from any directory.
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// AUDIO_FLEET_BIN, else the debug build that `swift build --build-tests` leaves behind.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["AUDIO_FLEET_BIN"] { return URL(fileURLWithPath: path) }
+        return packageRoot.appendingPathComponent(".build/debug/audio-fleet")
+    }
+
+    init(portOffset: Int, environment extra: [String: String]) throws {
+        self.portOffset = portOffset
+        workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("audio-fleet-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        process.executableURL = Self.binary
+        process.arguments = ["up", "--port-offset", String(portOffset), "--log-directory",
+                             workDirectory.appendingPathComponent("log").path]
+        process.currentDirectoryURL = workDirectory
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATA_DIR"] = workDirectory.appendingPathComponent("data").path
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    func url(_ member: FleetMember) -> String { "http://127.0.0.1:\(member.hostPort + portOffset)" }
+
+    /// Waits until every service answers /health/ready with 200.
+    func waitUntilReady(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        for member in FleetMember.allCases {
+            while try await get(url(member) + "/health/ready").status != 200 {
+                guard process.isRunning else { throw FleetTestError("`audio-fleet up` exited:\n\(logs())") }
+                guard ContinuousClock.now < deadline else { throw FleetTestError("\(member.name) never became ready:\n\(logs())") }
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+    }
+
+    /// SIGTERM to `up`, which stops the nine children gracefully; returns how long that took.
+    func stop() async -> Duration {
+        let start = ContinuousClock.now
+        if process.isRunning { process.terminate() }
+        while process.isRunning, ContinuousClock.now - start < .seconds(20) { try? await Task.sleep(for: .milliseconds(50)) }
+        try? FileManager.default.removeItem(at: workDirectory)
+        return ContinuousClock.now - start
+    }
+
+    func logs() -> String {
+        FleetMember.allCases.map { member in
+            let file = workDirectory.appendingPathComponent("log/\(member.name).log")
+            let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+            return "== \(member.name)\n" + text.split(separator: "\n").suffix(12).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    struct Reply { let status: Int; let body: [UInt8] }
+
+    func get(_ url: String) async throws -> Reply {
+        try await send(HTTPClientRequest(url: url))
+    }
+
+    func postJSON(_ url: String, _ json: String) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: json))
+        return try await send(request)
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> Reply {
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 32 << 20)
+            return Reply(status: Int(response.status.code), body: Array(body.readableBytesView))
+        } catch {
+            return Reply(status: 0, body: [])
+        }
+    }
+}
+
+struct FleetTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

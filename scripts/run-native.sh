@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make run` without a Docker engine: the release binary runs all nine services as processes,
+# and a local Prometheus (when installed) scrapes them with the native twin config, so the
+# dashboards' queries work the same as in the compose stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${AUDIO_FLEET_BIN:-.build/release/audio-fleet}"
+mkdir -p var
+
+prometheus_pid=""
+if [ -x scripts/stack/prometheus-native.sh ]; then
+  scripts/stack/prometheus-native.sh || true
+  [ -f var/prometheus.pid ] && prometheus_pid="$(cat var/prometheus.pid)"
+fi
+cleanup() {
+  if [ -n "$prometheus_pid" ] && kill -0 "$prometheus_pid" 2>/dev/null; then
+    kill "$prometheus_pid" 2>/dev/null || true
+    rm -f var/prometheus.pid
+  fi
+}
+trap cleanup EXIT
+
+# Export is on only when a collector address is given; natively there is usually none, and
+# /metrics plus the local Prometheus carry the metrics.
+if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_ENABLED="${OTEL_ENABLED:-false}"; fi
+"$bin" up "$@"
