@@ -1,57 +1,28 @@
-// Ogg Opus (RFC 7845) in one call each way: this is the format of every audio body in the fleet.
-//
-// Example — synthesize a line, ship it as .opus, read it back:
-//
-//     import FleetAudio
-//
-//     let text = "Turn the lights off, please."
-//     let pcm = SpeechSynthesizer(voice: .default).synthesize(text)   // 48 kHz mono Float
-//     let file = try OggOpus.encode(pcm, comments: [
-//         OpusComment.referenceTranscript: text,
-//         OpusComment.voice: Voice.default.id,
-//     ])
-//     // `file` is a complete .opus file: `opusinfo`, `ffprobe` and browsers accept it.
-//
-//     let audio = try OggOpus.decode(file)
-//     assert(audio.samples.count == pcm.count)                        // exact, thanks to granule trimming
-//     print(audio.comments[OpusComment.referenceTranscript] ?? "")    // "Turn the lights off, please."
-//     print(audio.duration, audio.packetCount)
-//
-// For live streams use OggOpusWriter (page by page) with an OpusEncoder, and
-// OggOpusReader.parse / OpusDecoder when packets are needed one at a time.
-
 import Foundation
 
-/// The comment keys the fleet writes into OpusTags.
-public enum OpusComment {
-    /// What the simulated speaker actually said: the ground truth STT is scored against.
-    public static let referenceTranscript = "REFERENCE_TRANSCRIPT"
-    public static let speaker = "SPEAKER"
-    /// The synthesizer voice id, e.g. `v2/en_speaker_3`.
-    public static let voice = "VOICE"
-    public static let title = "TITLE"
-}
-
-/// PCM decoded from an Ogg Opus file, with pre-skip and end padding already removed.
-public struct DecodedAudio: Sendable {
-    /// 48 kHz mono samples.
-    public var samples: [Float]
-    /// OpusTags comments, keys upper-cased.
-    public var comments: [String: String]
-    /// Seconds of audio in `samples`.
-    public var duration: Double
-    /// Number of Opus audio packets in the file.
-    public var packetCount: Int
-
-    public init(samples: [Float], comments: [String: String], duration: Double, packetCount: Int) {
-        self.samples = samples
-        self.comments = comments
-        self.duration = duration
-        self.packetCount = packetCount
-    }
-}
-
-/// Whole-buffer Ogg Opus encode and decode.
+/// Ogg Opus (RFC 7845) files in one call each way: the format of every audio body in the fleet.
+///
+/// Synthesize a line, ship it as `.opus`, read it back:
+///
+/// ```swift
+/// import FleetAudio
+///
+/// let text = "Turn the lights off, please."
+/// let pcm = SpeechSynthesizer(voice: .default).synthesize(text)  // 48 kHz mono Float
+/// let file = try OggOpus.encode(pcm, comments: [
+///     OpusComment.referenceTranscript: text,
+///     OpusComment.voice: Voice.default.id,
+/// ])
+/// // `file` is a complete .opus file: opusinfo, ffprobe and browsers accept it.
+///
+/// let audio = try OggOpus.decode(file)
+/// assert(audio.samples.count == pcm.count)  // exact, thanks to granule trimming
+/// print(audio.comments[OpusComment.referenceTranscript] ?? "")  // "Turn the lights off, please."
+/// print(audio.duration, audio.packetCount)
+/// ```
+///
+/// For live streams, feed ``OpusEncoder`` packets to an ``OggOpusWriter`` page by page; to get
+/// at individual packets, use ``OggOpusReader/parse(_:)`` and an ``OpusDecoder``.
 public enum OggOpus {
     /// Encodes 48 kHz mono PCM as a complete Ogg Opus file of 20 ms packets.
     ///
@@ -73,7 +44,7 @@ public enum OggOpus {
 
         var writer = OggOpusWriter(serial: serial(for: pcm, comments: comments), preSkip: encoder.lookahead, comments: comments)
         var output: [UInt8] = []
-        output.reserveCapacity(frameCount * settings.bitrate / 8 / 50 + 4_096)
+        output.reserveCapacity(frameCount * min(max(settings.bitrate, 0), 512_000) / 8 / 50 + 4_096)
         var frame = [Float](repeating: 0, count: frameSize)
         for index in 0..<frameCount {
             let start = index * frameSize
@@ -102,7 +73,9 @@ public enum OggOpus {
         var decoded: [Float] = []
         decoded.reserveCapacity(stream.packets.count * AudioFormat.samplesPerFrame)
         for packet in stream.packets {
-            decoded += try decoder.decode(packet)
+            // Opus itself has no empty packets; in a container one can only stand for a frame
+            // the sender did not have (a gap), so conceal it rather than reject the file.
+            decoded += packet.isEmpty ? try decoder.concealLostFrame() : try decoder.decode(packet)
         }
 
         var end = decoded.count
@@ -135,5 +108,34 @@ public enum OggOpus {
             hash.combine(Int(pcm[index].bitPattern))
         }
         return UInt32(truncatingIfNeeded: hash.value ^ (hash.value >> 32))
+    }
+}
+
+/// The comment keys the fleet writes into OpusTags.
+public enum OpusComment {
+    /// What the simulated speaker actually said: the ground truth STT is scored against.
+    public static let referenceTranscript = "REFERENCE_TRANSCRIPT"
+    public static let speaker = "SPEAKER"
+    /// The synthesizer voice id, e.g. `v2/en_speaker_3`.
+    public static let voice = "VOICE"
+    public static let title = "TITLE"
+}
+
+/// PCM decoded from an Ogg Opus file, with pre-skip and end padding already removed.
+public struct DecodedAudio: Sendable {
+    /// 48 kHz mono samples.
+    public var samples: [Float]
+    /// OpusTags comments, keys upper-cased.
+    public var comments: [String: String]
+    /// Seconds of audio in `samples`.
+    public var duration: Double
+    /// Number of Opus audio packets in the file.
+    public var packetCount: Int
+
+    public init(samples: [Float], comments: [String: String], duration: Double, packetCount: Int) {
+        self.samples = samples
+        self.comments = comments
+        self.duration = duration
+        self.packetCount = packetCount
     }
 }

@@ -22,8 +22,6 @@ public struct OggOpusStream: Sendable, Hashable {
 /// Only the first logical stream is read; pages of other (multiplexed) streams are skipped and
 /// anything after its end-of-stream page (a chained stream) is ignored.
 public struct OggOpusReader: Sendable {
-    public init() {}
-
     /// Parses `bytes` as one Ogg Opus stream.
     ///
     /// Throws ``AudioCodecError/notOggOpus(_:)`` when the bytes are not Ogg, a page is corrupt or

@@ -106,6 +106,7 @@ public struct OggOpusWriter: Sendable {
     /// continuing this stream's page sequence.
     private mutating func writePages(_ packets: [PendingPacket], endOfStream: Bool) -> [UInt8] {
         var stream = ogg_stream_state()
+        // ogg_stream_init only fails when malloc does.
         guard ogg_stream_init(&stream, Int32(bitPattern: serial)) == 0 else { return [] }
         defer { ogg_stream_clear(&stream) }
         stream.pageno = nextPageSequence

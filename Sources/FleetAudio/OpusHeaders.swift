@@ -91,11 +91,17 @@ struct OpusTags: Sendable, Hashable {
         bytes.appendASCII(vendor)
         bytes.appendLittleEndian(UInt32(clamping: comments.count))
         for (key, value) in comments.sorted(by: { $0.key < $1.key }) {
-            let entry = "\(key.uppercased())=\(value)"
+            let entry = "\(Self.fieldName(key))=\(value)"
             bytes.appendLittleEndian(UInt32(clamping: entry.utf8.count))
             bytes.appendASCII(entry)
         }
         return bytes
+    }
+
+    /// Vorbis comment field names are printable ASCII without "="; anything else is dropped
+    /// so a stray "=" in a key cannot shift it into the value.
+    static func fieldName(_ key: String) -> String {
+        String(String.UnicodeScalarView(key.uppercased().unicodeScalars.filter { (0x20...0x7D).contains($0.value) && $0 != "=" }))
     }
 
     init(vendor: String, comments: [String: String]) {

@@ -11,6 +11,6 @@ struct AudioFleet: AsyncParsableCommand {
             `audio-fleet up`, or check a URL with `audio-fleet probe <url>` (a healthcheck for images \
             without curl). Services: \(FleetDirectory.names.joined(separator: ", ")).
             """,
-        subcommands: [Serve.self, Up.self, Probe.self]
+        subcommands: [Serve.self, Up.self, Probe.self, Bench.self]
     )
 }

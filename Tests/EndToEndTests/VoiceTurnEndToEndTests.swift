@@ -113,7 +113,7 @@ struct VoiceTurnEndToEndTests {
         // The reply a person would hear is valid Ogg Opus as long as its text needs.
         let turn = replied[0]
         let id = try #require(turn["id"].map { "\($0)" })
-        let replyText = try #require(turn["reply"] as? String ?? turn["response"] as? String)
+        let replyText = try #require(turn["reply_text"] as? String)
         let audio = try await fleet.get(fleet.url(.discord) + "/voice/turns/\(id)/reply.opus")
         #expect(audio.status == 200)
         let decoded = try OggOpus.decode(audio.body)

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Loudness and clipping of a buffer, in dB relative to full scale (1.0).
+public struct LevelStats: Sendable, Hashable {
+    public var rmsDBFS: Double
+    public var peakDBFS: Double
+    /// Fraction of samples at (or within 0.1 % of) full scale.
+    public var clippingRatio: Double
+
+    /// Reported for silence instead of -inf, so levels are always plottable numbers.
+    public static let floorDBFS = -120.0
+    static let clippingThreshold: Float = 0.999
+
+    public init(rmsDBFS: Double, peakDBFS: Double, clippingRatio: Double) {
+        self.rmsDBFS = rmsDBFS
+        self.peakDBFS = peakDBFS
+        self.clippingRatio = clippingRatio
+    }
+
+    /// Non-finite samples count as silence.
+    public static func measure(_ samples: [Float]) -> LevelStats {
+        guard !samples.isEmpty else {
+            return LevelStats(rmsDBFS: floorDBFS, peakDBFS: floorDBFS, clippingRatio: 0)
+        }
+        var sumOfSquares = 0.0
+        var peak: Float = 0
+        var clipped = 0
+        for sample in samples where sample.isFinite {
+            let magnitude = abs(sample)
+            sumOfSquares += Double(magnitude) * Double(magnitude)
+            peak = max(peak, magnitude)
+            if magnitude >= clippingThreshold { clipped += 1 }
+        }
+        return LevelStats(
+            rmsDBFS: decibels(power: sumOfSquares / Double(samples.count)),
+            peakDBFS: decibels(amplitude: Double(peak)),
+            clippingRatio: Double(clipped) / Double(samples.count)
+        )
+    }
+
+    static func decibels(power: Double) -> Double {
+        power > 0 ? max(floorDBFS, 10 * log10(power)) : floorDBFS
+    }
+
+    static func decibels(amplitude: Double) -> Double {
+        amplitude > 0 ? max(floorDBFS, 20 * log10(amplitude)) : floorDBFS
+    }
+}
+
+/// Applies one gain so the RMS reaches `targetRMSDBFS`, reduced as far as needed to keep the
+/// peak at or below `peakCeilingDBFS`. A single static gain, not a compressor: quiet and loud
+/// passages keep their relation. Silence is returned unchanged.
+public func normalize(_ samples: [Float], targetRMSDBFS: Double = -20, peakCeilingDBFS: Double = -1) -> [Float] {
+    let level = LevelStats.measure(samples)
+    guard level.rmsDBFS > LevelStats.floorDBFS, level.peakDBFS > LevelStats.floorDBFS else { return samples }
+    let rmsGain = pow(10, (targetRMSDBFS - level.rmsDBFS) / 20)
+    let peakGain = pow(10, (peakCeilingDBFS - level.peakDBFS) / 20)
+    let gain = Float(min(rmsGain, peakGain))
+    return samples.map { $0.isFinite ? $0 * gain : 0 }
+}
+
+/// A 0...1 estimate of how usable a speech recording is (for STT and for a listener), from the
+/// signal alone — no reference needed.
+///
+///     score = noise × clipping × loss × level
+///
+///     noise    = 1 / (1 + exp(-(snr - 15 dB) / 4 dB))
+///                snr = 90th minus 10th percentile of 20 ms frame energies (dB): loud frames are
+///                speech, quiet frames (pauses) are the noise floor. 30 dB -> 0.98, 20 dB -> 0.78,
+///                15 dB -> 0.5, 6 dB -> 0.1.
+///     clipping = exp(-25 × fraction of samples at full scale)    1 % -> 0.78, 5 % -> 0.29
+///     loss     = exp(-3 × packetLossRatio)                       5 % -> 0.86, 20 % -> 0.55
+///     level    = clamp((loud-frame dBFS + 60) / 20, 0, 1)        speech below -40 dBFS is too faint
+///
+/// Digital silence between words counts as a perfect noise floor, so clean synthesized speech
+/// scores close to 1 and any added noise shows up as a lower floor-to-peak distance.
+public struct QualityScore: Sendable, Hashable {
+    /// The final 0...1 score.
+    public var value: Double
+    /// The estimated signal-to-noise ratio in dB (capped at 60).
+    public var estimatedSNR: Double
+    public var clippingRatio: Double
+    public var packetLossRatio: Double
+
+    public static func score(samples: [Float], packetLossRatio: Double = 0) -> Double {
+        analyze(samples: samples, packetLossRatio: packetLossRatio).value
+    }
+
+    /// The score with its ingredients, for dashboards and debugging.
+    public static func analyze(samples: [Float], packetLossRatio: Double = 0) -> QualityScore {
+        let loss = packetLossRatio.isFinite ? min(max(packetLossRatio, 0), 1) : 0
+        let energies = frameEnergies(samples)
+        guard energies.count >= 2 else {
+            return QualityScore(value: 0, estimatedSNR: 0, clippingRatio: 0, packetLossRatio: loss)
+        }
+        let sorted = energies.sorted()
+        let loud = percentile(sorted, 0.9)
+        let quiet = percentile(sorted, 0.1)
+        let snr = min(60, loud - quiet)
+        let clipping = LevelStats.measure(samples).clippingRatio
+
+        let noiseFactor = 1 / (1 + exp(-(snr - 15) / 4))
+        let clippingFactor = exp(-25 * clipping)
+        let lossFactor = exp(-3 * loss)
+        let levelFactor = min(1, max(0, (loud + 60) / 20))
+        return QualityScore(
+            value: noiseFactor * clippingFactor * lossFactor * levelFactor,
+            estimatedSNR: snr,
+            clippingRatio: clipping,
+            packetLossRatio: loss
+        )
+    }
+
+    private static func frameEnergies(_ samples: [Float]) -> [Double] {
+        let frame = AudioFormat.samplesPerFrame
+        return stride(from: 0, to: samples.count - frame + 1, by: frame).map { start in
+            var sum = 0.0
+            for index in start..<(start + frame) where samples[index].isFinite {
+                sum += Double(samples[index]) * Double(samples[index])
+            }
+            return LevelStats.decibels(power: sum / Double(frame))
+        }
+    }
+
+    private static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction))]
+    }
+}
