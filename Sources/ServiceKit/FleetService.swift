@@ -23,7 +23,7 @@ public struct ServiceRuntime: Sendable {
     public let health: HealthMonitor
 
     public init(member: FleetMember, settings: ServiceSettings, logger: Logger? = nil,
-                http: HTTPClient = .shared) {
+                http: HTTPClient = .fleet) {
         self.member = member
         self.settings = settings
         self.logger = logger ?? Logger(label: member.name)

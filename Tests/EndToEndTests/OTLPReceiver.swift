@@ -11,7 +11,19 @@ actor OTLPStore {
     private(set) var metricServices: Set<String> = []
     private(set) var logRecords: [(service: String, traceID: String)] = []
 
-    func addTraces(_ json: [String: Any]) {
+    enum Signal: String, CaseIterable { case traces, metrics, logs }
+
+    /// Takes one OTLP/JSON export body as it arrived on /v1/<signal>.
+    func add(_ signal: Signal, body: Data) {
+        guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return }
+        switch signal {
+        case .traces: addTraces(json)
+        case .metrics: addMetrics(json)
+        case .logs: addLogs(json)
+        }
+    }
+
+    private func addTraces(_ json: [String: Any]) {
         for resourceSpans in json.array("resourceSpans") {
             let service = resourceSpans.dict("resource").attributes["service.name"] ?? "?"
             for scope in resourceSpans.array("scopeSpans") {
@@ -30,13 +42,13 @@ actor OTLPStore {
         }
     }
 
-    func addMetrics(_ json: [String: Any]) {
+    private func addMetrics(_ json: [String: Any]) {
         for resourceMetrics in json.array("resourceMetrics") {
             if let service = resourceMetrics.dict("resource").attributes["service.name"] { metricServices.insert(service) }
         }
     }
 
-    func addLogs(_ json: [String: Any]) {
+    private func addLogs(_ json: [String: Any]) {
         for resourceLogs in json.array("resourceLogs") {
             let service = resourceLogs.dict("resource").attributes["service.name"] ?? "?"
             for scope in resourceLogs.array("scopeLogs") {
@@ -63,13 +75,10 @@ enum OTLPReceiver {
     /// Starts the receiver on a free loopback port; returns its port and a task to cancel when done.
     static func start(store: OTLPStore) async throws -> (port: Int, task: Task<Void, any Error>) {
         let router = Router()
-        for (path, add) in [("/v1/traces", OTLPStore.addTraces), ("/v1/metrics", OTLPStore.addMetrics),
-                            ("/v1/logs", OTLPStore.addLogs)] as [(String, @Sendable (OTLPStore) -> ([String: Any]) async -> Void)] {
-            router.post(RouterPath(path)) { request, _ -> Response in
+        for signal in OTLPStore.Signal.allCases {
+            router.post(RouterPath("/v1/\(signal.rawValue)")) { request, _ -> Response in
                 let body = try await request.body.collect(upTo: 64 << 20)
-                if let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] {
-                    await add(store)(json)
-                }
+                await store.add(signal, body: Data(body.readableBytesView))
                 // swift-otel counts an export as failed unless the reply has the matching content type.
                 return Response(status: .ok, headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(string: "{}")))

@@ -80,7 +80,8 @@ struct VoiceTurnEndToEndTests {
             try await Task.sleep(for: .seconds(1))
         }
         try #require(replied.count >= 2, "fewer than 2 replied turns:\n\(fleet.logs())")
-        try #require(!turnTrace.isEmpty, "no complete voice-turn trace among \(await store.spans.count) spans")
+        let spanCount = await store.spans.count
+        try #require(!turnTrace.isEmpty, "no complete voice-turn trace among \(spanCount) spans")
 
         // One trace, many services, every parent present, every stage there.
         let services = Set(turnTrace.map(\.service))
@@ -107,8 +108,9 @@ struct VoiceTurnEndToEndTests {
         }
 
         // Logs reached the receiver with trace context.
-        #expect(await store.logRecords.contains { !$0.traceID.isEmpty }, "no log record carried a trace id")
-        #expect(await store.metricServices.count == 9, "OTLP metrics came from \(await store.metricServices.sorted())")
+        let logRecords = await store.logRecords, metricServices = await store.metricServices
+        #expect(logRecords.contains { !$0.traceID.isEmpty }, "no log record carried a trace id")
+        #expect(metricServices.count == 9, "OTLP metrics came from \(metricServices.sorted())")
 
         // The reply a person would hear is valid Ogg Opus as long as its text needs.
         let turn = replied[0]

@@ -1,0 +1,18 @@
+import AsyncHTTPClient
+
+extension HTTPClient {
+    /// The client every service uses for its peers. It fails fast when a peer is down — a 1 s
+    /// connect timeout and no silent reconnect loop inside the pool — so a dead peer costs a turn
+    /// about a second, and the per-call timeout, retries and circuit breaker decide what happens
+    /// next. (With the defaults a refused connection is retried until the request deadline: a turn
+    /// waited 60 s on a stopped tts-bark.)
+    ///
+    /// Made on first use, which the runner reaches only after telemetry is bootstrapped: the client
+    /// captures the global tracer when it is created.
+    public static let fleet: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(1))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+}
