@@ -95,11 +95,12 @@ public struct DownstreamClient: Sendable {
         }
     }
 
-    /// Whether the peer answers `/health/live` within a second; used by readiness checks.
+    /// Whether the peer answers `/health/live` within a second; used by readiness checks, through
+    /// the untraced probe client.
     public func isLive() async -> Bool {
         var request = HTTPClientRequest(url: baseURL + "/health/live")
         request.method = .GET
-        guard let response = try? await http.execute(request, timeout: .seconds(1)) else { return false }
+        guard let response = try? await HTTPClient.probes.execute(request, timeout: .seconds(1)) else { return false }
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return response.status.code == 200
     }

@@ -16,3 +16,15 @@ extension HTTPClient {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 }
+
+extension HTTPClient {
+    /// An untraced twin of `fleet` for health probes: readiness checks run every few seconds, and a
+    /// root trace per probe would bury the voice turns in Jaeger.
+    public static let probes: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(1))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.tracing.tracer = nil
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+}

@@ -1,0 +1,56 @@
+import FleetContracts
+import Foundation
+import ServiceKit
+
+/// The latest status, shared by the poller that writes it and the handlers that read it.
+public actor StatusStore {
+    private var aggregator = StatusAggregator()
+    private var status: FleetStatus
+    private var lastPoll: ContinuousClock.Instant?
+    private var turns: [TurnReport] = []
+    private let created = ContinuousClock.now
+    public let pollInterval: Duration
+    /// How many reported turns the feed keeps.
+    public static let turnFeedLength = 50
+
+    /// Before the first poll every service is listed as not yet polled.
+    public init(targets: [ScrapeTarget], prometheusURL: String?, pollInterval: Duration) {
+        self.pollInterval = pollInterval
+        status = FleetStatus(
+            services: targets.map {
+                ServiceStatus(name: $0.name, url: $0.baseURL, ready: false, status: "unknown", latencyMs: nil,
+                              dependencies: [:], error: "not polled yet")
+            },
+            metrics: FleetMetrics(),
+            prometheus: prometheusURL.map { PrometheusStatus(url: $0, reachable: false) },
+            updatedAt: nil, pollIntervalSeconds: pollInterval.seconds)
+    }
+
+    public func record(_ scrapes: [TargetScrape], prometheus: PrometheusStatus?,
+                       at instant: ContinuousClock.Instant = .now, date: Date = Date()) {
+        status = FleetStatus(services: scrapes.map(\.readiness),
+                             metrics: aggregator.aggregate(scrapes, at: instant),
+                             prometheus: prometheus,
+                             updatedAt: date.formatted(.iso8601),
+                             pollIntervalSeconds: pollInterval.seconds)
+        lastPoll = instant
+    }
+
+    public func latest() -> FleetStatus {
+        var latest = status
+        latest.recentTurns = turns
+        return latest
+    }
+
+    /// Adds a turn the voice bridge reported to the feed, dropping the oldest beyond its length.
+    public func add(_ turn: TurnReport) {
+        turns.insert(turn, at: 0)
+        if turns.count > Self.turnFeedLength { turns.removeLast(turns.count - Self.turnFeedLength) }
+    }
+
+    /// Whether polls are still happening: the dashboard's own readiness. A stuck poller would
+    /// otherwise keep showing a fleet that no longer exists as it was.
+    public func isPolling(now: ContinuousClock.Instant = .now) -> Bool {
+        now - (lastPoll ?? created) < pollInterval * 3 + .seconds(5)
+    }
+}

@@ -1,0 +1,147 @@
+import FleetAudio
+import FleetContracts
+import Foundation
+import ServiceKit
+
+/// POST /api/run's body: a sentence to speak, who speaks it, and who answers.
+public struct RunRequest: Codable, Sendable, Equatable {
+    public var text: String
+    /// The speaker's voice (a `Voice.all` id); default `Voice.default`.
+    public var voice: String?
+    /// The reply's voice; default `v2/en_speaker_1`, the original TTS service's default.
+    public var replyVoice: String?
+    /// Continue this conversation; nil starts a new one.
+    public var sessionId: String?
+
+    public init(text: String, voice: String? = nil, replyVoice: String? = nil, sessionId: String? = nil) {
+        self.text = text
+        self.voice = voice
+        self.replyVoice = replyVoice
+        self.sessionId = sessionId
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case text, voice
+        case replyVoice = "reply_voice"
+        case sessionId = "session_id"
+    }
+}
+
+/// Milliseconds spent in each stage of a run.
+public struct RunTimings: Codable, Sendable, Equatable {
+    public var synthesize: Double
+    public var process: Double
+    public var transcribe: Double
+    public var orchestrate: Double
+    public var total: Double
+
+    public init(synthesize: Double = 0, process: Double = 0, transcribe: Double = 0, orchestrate: Double = 0,
+                total: Double = 0) {
+        self.synthesize = synthesize
+        self.process = process
+        self.transcribe = transcribe
+        self.orchestrate = orchestrate
+        self.total = total
+    }
+}
+
+/// What one run through the fleet produced.
+public struct RunResult: Codable, Sendable, Equatable {
+    /// What stt heard in the processed audio.
+    public var transcript: String
+    /// `reference` (read from the Ogg comment) or `acoustic` (derived from the sound itself).
+    public var transcriptSource: String
+    public var response: String
+    public var allowed: Bool
+    public var guardrailReason: String?
+    public var sessionId: String
+    public var turn: Int
+    public var voice: String
+    public var replyVoice: String?
+    /// The synthesized speech that was sent, as Ogg Opus, base64.
+    public var inputAudioBase64: String
+    public var inputAudioSeconds: Double
+    /// The audio processor's measurements of the input.
+    public var inputQuality: QualityMetrics
+    /// The spoken reply, as Ogg Opus, base64; nil when the orchestrator sent no audio.
+    public var replyAudioBase64: String?
+    public var replyAudioSeconds: Double?
+    public var timingsMs: RunTimings
+    /// The run's own trace (root span `testing_ui.run`); nil when tracing is off.
+    public var traceId: String?
+
+    enum CodingKeys: String, CodingKey {
+        case transcript, response, allowed, turn, voice
+        case transcriptSource = "transcript_source"
+        case guardrailReason = "guardrail_reason"
+        case sessionId = "session_id"
+        case replyVoice = "reply_voice"
+        case inputAudioBase64 = "input_audio_base64"
+        case inputAudioSeconds = "input_audio_seconds"
+        case inputQuality = "input_quality"
+        case replyAudioBase64 = "reply_audio_base64"
+        case replyAudioSeconds = "reply_audio_seconds"
+        case timingsMs = "timings_ms"
+        case traceId = "trace_id"
+    }
+
+    /// Absent values are written as null, so every documented key is always there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(transcript, forKey: .transcript)
+        try container.encode(transcriptSource, forKey: .transcriptSource)
+        try container.encode(response, forKey: .response)
+        try container.encode(allowed, forKey: .allowed)
+        try container.encode(guardrailReason, forKey: .guardrailReason)
+        try container.encode(sessionId, forKey: .sessionId)
+        try container.encode(turn, forKey: .turn)
+        try container.encode(voice, forKey: .voice)
+        try container.encode(replyVoice, forKey: .replyVoice)
+        try container.encode(inputAudioBase64, forKey: .inputAudioBase64)
+        try container.encode(inputAudioSeconds, forKey: .inputAudioSeconds)
+        try container.encode(inputQuality, forKey: .inputQuality)
+        try container.encode(replyAudioBase64, forKey: .replyAudioBase64)
+        try container.encode(replyAudioSeconds, forKey: .replyAudioSeconds)
+        try container.encode(timingsMs, forKey: .timingsMs)
+        try container.encode(traceId, forKey: .traceId)
+    }
+}
+
+/// A run request that passed validation: voices resolved, text trimmed.
+public struct ValidatedRun: Sendable, Equatable {
+    public var text: String
+    public var voice: Voice
+    public var replyVoice: Voice
+    public var sessionId: String?
+
+    /// The reply voice when the request names none: Bark's `v2/en_speaker_1`, the original's default.
+    public static let defaultReplyVoice = Voice.named("v2/en_speaker_1") ?? Voice.default
+
+    /// Checks a request, with messages that say what to change.
+    public init(_ request: RunRequest, maxTextLength: Int) throws {
+        let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw FleetError.badRequest("'text' is empty: type something to say.") }
+        guard text.count <= maxTextLength else {
+            throw FleetError.badRequest("'text' is \(text.count) characters; at most \(maxTextLength) are allowed.")
+        }
+        guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
+            throw FleetError.badRequest("'text' has no letters or digits, so there is nothing to speak.")
+        }
+        self.text = text
+        voice = try Self.voice(request.voice, field: "voice", default: .default)
+        replyVoice = try Self.voice(request.replyVoice, field: "reply_voice", default: Self.defaultReplyVoice)
+        let session = request.sessionId?.trimmingCharacters(in: .whitespaces)
+        if let session, session.count > 128 {
+            throw FleetError.badRequest("'session_id' is longer than 128 characters.")
+        }
+        sessionId = session?.isEmpty == false ? session : nil
+    }
+
+    private static func voice(_ id: String?, field: String, default fallback: Voice) throws -> Voice {
+        guard let id, !id.isEmpty else { return fallback }
+        guard let voice = Voice.named(id) else {
+            throw FleetError.badRequest("Unknown \(field) '\(id)'; known voices: \(Voice.all.map(\.id).joined(separator: ", ")).")
+        }
+        return voice
+    }
+}
