@@ -77,6 +77,11 @@ public struct MetricDefinition: Sendable, Hashable, CustomStringConvertible {
         Recorder(label: name, dimensions: dimensions(labels), aggregate: true).record(value)
     }
 
+    /// Registers a histogram series without observing anything, so it exists at zero.
+    func touch(_ labels: [String: String]) {
+        _ = Recorder(label: name, dimensions: dimensions(labels), aggregate: true)
+    }
+
     /// Sets a gauge. Gauges are swift-metrics `Meter`s only, so both backends see one instrument kind.
     public func set(_ value: Double, _ labels: [String: String] = [:]) {
         assert(kind == .gauge, "\(name) is not a gauge")

@@ -16,6 +16,7 @@ public enum ServiceRunner {
         if ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] != nil { unsetenv("OTEL_SERVICE_NAME") }
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
         let telemetry = try Telemetry.bootstrap(serviceName: member.name, environment: ProcessInfo.processInfo.environment)
+        MetricCatalog.initializeSeries(for: member.name)
         // Only now may HTTP clients exist: they capture the tracer bootstrapped above.
         let runtime = ServiceRuntime(member: member, settings: settings)
         let built = try await FleetApplication.build(service, runtime: runtime, registry: telemetry.registry)

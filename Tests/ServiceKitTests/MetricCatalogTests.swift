@@ -1,4 +1,4 @@
-import FleetTelemetry
+@testable import FleetTelemetry
 import Testing
 
 @Suite("Metric catalog")
@@ -59,5 +59,17 @@ struct MetricCatalogTests {
         }
         #expect(MetricCatalog.sttLatency.buckets.first == 0.25 && MetricCatalog.sttLatency.buckets.last == 16)
         #expect(MetricCatalog.preSTTEncode.buckets.first == 0.001 && MetricCatalog.preSTTEncode.buckets.last == 4)
+    }
+}
+
+@Suite("Series initialised at zero")
+struct SeriesInitializationTests {
+    @Test("every combination of allowed label values, and only those")
+    func combinations() {
+        let all = MetricCatalog.combinations(of: MetricCatalog.guardrailsChecks.labels)
+        #expect(all.count == 2 * 3 * 7)
+        #expect(Set(all.map { $0["direction"] ?? "" }) == ["input", "output"])
+        #expect(all.contains(["direction": "output", "verdict": "blocked", "reason": "toxicity"]))
+        #expect(MetricCatalog.combinations(of: []) == [[:]])
     }
 }

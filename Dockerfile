@@ -1,0 +1,66 @@
+# syntax=docker/dockerfile:1
+# One image for all nine services: `audio-fleet serve <service>` picks the service at run time
+# (docker-compose.yml sets the command per service).
+#
+# Build stage: the official Swift image at the toolchain this repo is built and tested with
+# (Swift 6.3.1 on Debian 12 "bookworm", the same Debian as the development machines and CI).
+# Runtime stage: plain Debian 12 slim at the same point release as those machines (12.11).
+# --static-swift-stdlib links the Swift runtime and Foundation into the binary, so the runtime
+# stage needs no Swift image, only the C libraries the binary links dynamically.
+
+ARG SWIFT_IMAGE=swift:6.3.1-bookworm
+ARG RUNTIME_IMAGE=debian:12.11-slim
+
+# ------------------------------------------------------------------------------------------------
+FROM ${SWIFT_IMAGE} AS build
+
+# Headers and pkg-config files for the system libraries Package.swift links
+# (COpus: libopus, COgg: libogg, GRDB: libsqlite3).
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends libopus-dev libogg-dev libsqlite3-dev pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /src
+
+# Dependencies first, so editing a source file does not refetch them. Package.resolved is copied
+# when the build context has one (it is git-ignored; the glob makes it optional).
+COPY Package.swift Package.resolve[d] ./
+RUN swift package resolve
+
+COPY Sources ./Sources
+COPY services ./services
+# SwiftPM validates every declared target's folder, test targets included, even for --product.
+COPY Tests ./Tests
+
+# The build folder lives in a BuildKit cache mount (docker compose v2 builds with BuildKit), so a
+# rebuild after a source change recompiles only what changed; the binary is copied out of it.
+RUN --mount=type=cache,target=/src/.build,id=audio-fleet-swift-build \
+    swift build -c release --static-swift-stdlib --product audio-fleet \
+ && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/audio-fleet" /out/audio-fleet
+
+# ------------------------------------------------------------------------------------------------
+FROM ${RUNTIME_IMAGE} AS runtime
+
+# Exactly the shared libraries the binary needs beyond the base image (`ldd audio-fleet` on the
+# release build; libc, libm, libstdc++, libgcc_s and libz are already in debian:12-slim).
+# No curl, no wget: health checks use `audio-fleet probe`.
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends libopus0 libogg0 libsqlite3-0 \
+ && rm -rf /var/lib/apt/lists/*
+
+# A fixed non-root uid; DATA_DIR is created here and owned by it, so a fresh named volume mounted
+# there (the orchestrator's SQLite memory) inherits that ownership.
+RUN groupadd --system --gid 10001 audio-fleet \
+ && useradd --system --uid 10001 --gid audio-fleet --home-dir /var/lib/audio-fleet --shell /usr/sbin/nologin audio-fleet \
+ && install -d -o audio-fleet -g audio-fleet -m 0750 /var/lib/audio-fleet
+
+COPY --from=build /out/audio-fleet /usr/local/bin/audio-fleet
+
+USER audio-fleet:audio-fleet
+WORKDIR /var/lib/audio-fleet
+ENV DATA_DIR=/var/lib/audio-fleet
+
+ENTRYPOINT ["audio-fleet"]
+CMD ["--help"]

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Checks config/otel-collector-config.yaml (and config/jaeger-config.yaml, a collector-based
+config too) the way the pinned collector would read them, without running a collector.
+
+Usage: scripts/stack/check-collector-config.py [collector-config] [component-list]
+
+Collector config:
+  - every declared component's type exists, for its kind, in the committed component list of the
+    collector version pinned in docker-compose.yml (config/otelcol-contrib-<version>-components.yaml);
+    deprecated aliases are accepted with a note;
+  - every pipeline names only declared receivers/processors/exporters (connectors count as both),
+    every connector is an exporter in one pipeline and a receiver in another;
+  - every declared component is used (an unused extension is the seed plan's health_check bug);
+  - memory_limiter is declared with a check_interval and a limit, and is first in every pipeline;
+  - every server endpoint (receivers, extensions, the prometheus exporter, the internal telemetry
+    reader) binds 0.0.0.0 — collector endpoints default to localhost since v0.104.0;
+  - health_check is declared and listed in service.extensions;
+  - no component removed from current releases (jaeger/logging exporters) is used.
+Jaeger config: only the OTLP receiver, health check enabled on 0.0.0.0, server endpoints 0.0.0.0.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from stacklib import Report, compose_image_version, load_yaml, path  # noqa: E402
+
+KINDS = ["receivers", "processors", "exporters", "connectors", "extensions"]
+
+
+def ctype(component_id):
+    """`otlp_grpc/jaeger` -> `otlp_grpc` (the part before the first slash is the type)."""
+    return component_id.split("/", 1)[0]
+
+
+def endpoint_host(value):
+    v = str(value)
+    m = re.fullmatch(r"(?:\[([^\]]*)\]|([^:]*)):(\d+|\$\{[^}]+\})", v)
+    if not m:
+        return None
+    return m.group(1) if m.group(1) is not None else m.group(2)
+
+
+def server_endpoints(tree, where):
+    """Every `endpoint` key below tree, with the dotted path where it was found."""
+    found = []
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            here = f"{where}.{k}"
+            if k == "endpoint" and not isinstance(v, (dict, list)):
+                found.append((here, v))
+            else:
+                found.extend(server_endpoints(v, here))
+    elif isinstance(tree, list):
+        for i, v in enumerate(tree):
+            found.extend(server_endpoints(v, f"{where}[{i}]"))
+    return found
+
+
+def check_collector(cfg_path, list_path, r):
+    cfg = load_yaml(cfg_path)
+    components = load_yaml(list_path)
+    r.check(isinstance(cfg, dict) and "service" in cfg, f"{os.path.relpath(cfg_path)} parses and has a service section")
+    service = cfg.get("service") or {}
+
+    # 1. Declared components are valid for the pinned version.
+    for kind in KINDS:
+        valid = components.get(kind) or {}
+        aliases = (components.get("aliases") or {}).get(kind) or {}
+        for cid in (cfg.get(kind) or {}):
+            t = ctype(cid)
+            if t in valid:
+                r.check(True, f"{kind[:-1]} '{cid}' is a {components['collector_version']} component ({valid[t].rsplit('/', 1)[-1]})")
+            elif t in aliases:
+                r.check(True, f"{kind[:-1]} '{cid}' is accepted")
+                r.note(f"'{t}' is a deprecated alias of '{aliases[t]}' in {components['collector_version']}: rename it")
+            else:
+                r.check(False, f"{kind[:-1]} '{cid}' is a {components['collector_version']} component",
+                        f"type '{t}' is not in {os.path.relpath(list_path)}")
+
+    # 2. Pipelines reference declared components; connectors are wired on both sides.
+    declared = {k: set((cfg.get(k) or {}).keys()) for k in KINDS}
+    pipelines = service.get("pipelines") or {}
+    r.check(bool(pipelines), "service.pipelines is not empty")
+    used = {k: set() for k in KINDS}
+    conn_as_exporter, conn_as_receiver = set(), set()
+    for pid, p in pipelines.items():
+        signal = pid.split("/", 1)[0]
+        r.check(signal in ("traces", "metrics", "logs", "profiles"), f"pipeline '{pid}' has a known signal type")
+        for rid in p.get("receivers") or []:
+            ok = rid in declared["receivers"] or rid in declared["connectors"]
+            r.check(ok, f"pipeline '{pid}' receiver '{rid}' is declared")
+            (used["connectors"] if rid in declared["connectors"] else used["receivers"]).add(rid)
+            if rid in declared["connectors"]:
+                conn_as_receiver.add(rid)
+        for xid in p.get("processors") or []:
+            r.check(xid in declared["processors"], f"pipeline '{pid}' processor '{xid}' is declared")
+            used["processors"].add(xid)
+        for eid in p.get("exporters") or []:
+            ok = eid in declared["exporters"] or eid in declared["connectors"]
+            r.check(ok, f"pipeline '{pid}' exporter '{eid}' is declared")
+            (used["connectors"] if eid in declared["connectors"] else used["exporters"]).add(eid)
+            if eid in declared["connectors"]:
+                conn_as_exporter.add(eid)
+        r.check(bool(p.get("receivers")) and bool(p.get("exporters")), f"pipeline '{pid}' has receivers and exporters")
+        procs = p.get("processors") or []
+        r.check(bool(procs) and ctype(procs[0]) == "memory_limiter", f"pipeline '{pid}' starts with memory_limiter",
+                f"processors are {procs}")
+    for cid in declared["connectors"]:
+        r.check(cid in conn_as_exporter and cid in conn_as_receiver,
+                f"connector '{cid}' is an exporter in one pipeline and a receiver in another")
+
+    # 3. Nothing declared and forgotten.
+    used["extensions"] = set(service.get("extensions") or [])
+    for eid in used["extensions"]:
+        r.check(eid in declared["extensions"], f"service.extensions '{eid}' is declared")
+    for kind in KINDS:
+        for cid in sorted(declared[kind] - used[kind]):
+            r.check(False, f"{kind[:-1]} '{cid}' is used", "declared but not in any pipeline / service.extensions")
+    r.check(all(declared[k] <= used[k] for k in KINDS), "every declared component is used")
+
+    # 4. memory_limiter settings.
+    for pid, conf in (cfg.get("processors") or {}).items():
+        if ctype(pid) != "memory_limiter":
+            continue
+        conf = conf or {}
+        interval = str(conf.get("check_interval", "0"))
+        r.check(re.fullmatch(r"0+(\.0+)?[a-z]*", interval) is None, f"{pid}.check_interval > 0 ({interval})")
+        pct = conf.get("limit_percentage")
+        r.check(pct is not None or conf.get("limit_mib") is not None, f"{pid} sets a memory limit")
+        if pct is not None:
+            spike = conf.get("spike_limit_percentage", 0)
+            r.check(0 < pct < 100 and 0 <= spike < pct, f"{pid} limit {pct}% / spike {spike}% are sane percentages")
+
+    # 5. Server endpoints bind 0.0.0.0 (client endpoints, e.g. exporters sending to jaeger:4317, are
+    #    addresses of other hosts and are left alone).
+    servers = server_endpoints(cfg.get("receivers"), "receivers") + server_endpoints(cfg.get("extensions"), "extensions")
+    for eid, conf in (cfg.get("exporters") or {}).items():
+        if ctype(eid) == "prometheus":
+            servers += server_endpoints({eid: conf}, "exporters")
+    for where, value in servers:
+        r.check(endpoint_host(value) == "0.0.0.0", f"{where} binds 0.0.0.0 ({value})")
+    # A server without an endpoint key listens on its localhost default: as unreachable as a wrong one.
+    for rid, conf in (cfg.get("receivers") or {}).items():
+        if ctype(rid) == "otlp":
+            for proto, pconf in ((conf or {}).get("protocols") or {}).items():
+                r.check(bool((pconf or {}).get("endpoint")), f"receivers.{rid}.protocols.{proto} sets its endpoint",
+                        "the default is localhost, unreachable from other containers")
+    for xid, conf in (cfg.get("extensions") or {}).items():
+        if ctype(xid) in ("health_check", "zpages", "pprof"):
+            r.check(bool((conf or {}).get("endpoint")), f"extensions.{xid} sets its endpoint",
+                    "the default is localhost, unreachable from other containers")
+    readers = (((service.get("telemetry") or {}).get("metrics") or {}).get("readers")) or []
+    for i, reader in enumerate(readers):
+        prom = (((reader or {}).get("pull") or {}).get("exporter") or {}).get("prometheus")
+        if prom is not None:
+            r.check(prom.get("host") == "0.0.0.0", f"service.telemetry.metrics.readers[{i}] (port {prom.get('port')}) binds 0.0.0.0",
+                    f"host is {prom.get('host')!r}")
+    r.check(bool(readers), "the collector's own metrics are exposed for Prometheus (service.telemetry.metrics.readers)")
+
+    # 6. health_check enabled, not just declared.
+    hc = [e for e in declared["extensions"] if ctype(e) == "health_check"]
+    r.check(bool(hc), "health_check extension is declared")
+    r.check(any(e in used["extensions"] for e in hc), "health_check is enabled in service.extensions")
+
+    # 7. Components the seed plan used that current releases removed.
+    for kind in ("exporters",):
+        for eid in declared[kind]:
+            r.check(ctype(eid) not in ("jaeger", "logging", "prometheusexporter"),
+                    f"exporter '{eid}' is not a removed/misnamed type (jaeger, logging, prometheusexporter)")
+
+
+def check_jaeger(cfg_path, r):
+    cfg = load_yaml(cfg_path)
+    name = os.path.relpath(cfg_path)
+    service = cfg.get("service") or {}
+    receivers = set((cfg.get("receivers") or {}).keys())
+    r.check(receivers == {"otlp"}, f"{name}: OTLP is the only receiver (no legacy jaeger/zipkin ports)", f"receivers: {sorted(receivers)}")
+    exts = set(service.get("extensions") or [])
+    r.check("healthcheckv2" in exts and "healthcheckv2" in (cfg.get("extensions") or {}),
+            f"{name}: healthcheckv2 is declared and enabled")
+    r.check({"jaeger_storage", "jaeger_query"} <= exts, f"{name}: jaeger_storage and jaeger_query are enabled")
+    for where, value in server_endpoints(cfg.get("receivers"), "receivers") + server_endpoints(cfg.get("extensions"), "extensions"):
+        r.check(endpoint_host(value) == "0.0.0.0", f"{name}: {where} binds 0.0.0.0 ({value})")
+    for pid, p in (service.get("pipelines") or {}).items():
+        for k in ("receivers", "processors", "exporters"):
+            for cid in p.get(k) or []:
+                r.check(cid in (cfg.get(k) or {}), f"{name}: pipeline '{pid}' {k[:-1]} '{cid}' is declared")
+
+
+def main():
+    compose = load_yaml(path("docker-compose.yml"))
+    version = compose_image_version(compose, "otel-collector")
+    cfg_path = sys.argv[1] if len(sys.argv) > 1 else path("config", "otel-collector-config.yaml")
+    list_path = sys.argv[2] if len(sys.argv) > 2 else path("config", f"otelcol-contrib-{version}-components.yaml")
+    r = Report("collector-config")
+    r.check(os.path.exists(list_path), f"component list for the pinned collector {version} exists",
+            os.path.relpath(list_path))
+    if not os.path.exists(list_path):
+        r.exit()
+    components = load_yaml(list_path)
+    r.check(str(components.get("collector_version")) == version,
+            f"component list is for {components.get('collector_version')}, the image pins {version}")
+    check_collector(cfg_path, list_path, r)
+    check_jaeger(path("config", "jaeger-config.yaml"), r)
+    r.exit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Sanity of the Grafana provisioning, without a Grafana:
+
+  - datasources.yml: a default Prometheus and a Jaeger datasource with fixed uids, exemplar links
+    from Prometheus to the Jaeger uid; dashboards.yml: a file provider on the mounted folder;
+  - every dashboard: valid JSON, unique uid, a `service` variable from label_values(... job);
+  - every panel (rows excepted): a datasource whose uid is provisioned, at least one target,
+    a unit in fieldConfig.defaults.unit, a gridPos; every Prometheus target has an expr and refId;
+  - only defined or built-in $variables are used;
+  - every PromQL expression parses: each is written, variables substituted, into a throw-away rule
+    file that `promtool check rules` parses with the real PromQL parser (Prometheus 2.42 here, so
+    the queries also run on the Debian Prometheus the dashboard test uses);
+  - panels that can only have data in the compose stack say so ("Compose stack only: ...").
+
+Usage: scripts/stack/check-dashboards.py [dashboard.json ...]
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from stacklib import Report, load_yaml, path  # noqa: E402
+
+BUILTINS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__range_ms",
+            "__from", "__to", "__dashboard", "__org", "__user", "__name", "__all", "__auto"}
+VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\])")
+COMPOSE_ONLY = "Compose stack only:"
+
+
+def substitute(expr, values):
+    """Grafana-style substitution for a syntax check: variables -> sample values."""
+    def repl(m):
+        name = m.group(1) or m.group(2) or m.group(3)
+        return values.get(name, m.group(0))
+    return VAR_RE.sub(repl, expr)
+
+
+def panels_of(dashboard):
+    for p in dashboard.get("panels", []):
+        yield p
+        for sub in p.get("panels", []) or []:  # collapsed rows keep their panels inside
+            yield sub
+
+
+def main():
+    r = Report("dashboards")
+    files = sys.argv[1:] or sorted(glob.glob(path("config", "grafana", "dashboards", "*.json")))
+
+    ds = load_yaml(path("config", "grafana", "datasources.yml"))
+    sources = {d["uid"]: d for d in ds.get("datasources", [])}
+    prom = [d for d in sources.values() if d["type"] == "prometheus"]
+    jaeger = [d for d in sources.values() if d["type"] == "jaeger"]
+    r.check(len(prom) == 1 and prom[0].get("isDefault") is True, "datasources.yml: one Prometheus datasource, the default")
+    r.check(len(jaeger) == 1, "datasources.yml: one Jaeger datasource")
+    if prom and jaeger:
+        dest = (prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []
+        r.check(any(x.get("datasourceUid") == jaeger[0]["uid"] for x in dest),
+                "datasources.yml: Prometheus exemplars link to the Jaeger uid")
+        r.check(prom[0].get("url") == "http://prometheus:9090" and jaeger[0].get("url") == "http://jaeger:16686",
+                "datasources.yml: URLs are the compose services")
+    provider = (load_yaml(path("config", "grafana", "dashboards.yml")).get("providers") or [{}])[0]
+    dash_mount = "/etc/grafana/dashboards"
+    r.check(provider.get("type") == "file" and (provider.get("options") or {}).get("path") == dash_mount,
+            f"dashboards.yml: file provider reads {dash_mount}")
+    compose = open(path("docker-compose.yml")).read()
+    r.check(f"./config/grafana/dashboards:{dash_mount}:ro" in compose, f"docker-compose.yml mounts the dashboards at {dash_mount}")
+
+    exprs, uids = [], set()
+    totals = {"panels": 0, "targets": 0, "compose_only": 0}
+    for f in files:
+        name = os.path.basename(f)
+        try:
+            d = json.load(open(f))
+        except ValueError as e:
+            r.check(False, f"{name} is valid JSON", str(e))
+            continue
+        r.check(True, f"{name} is valid JSON")
+        r.check(d.get("uid") and d["uid"] not in uids, f"{name}: uid '{d.get('uid')}' is set and unique")
+        uids.add(d.get("uid"))
+        variables = {v["name"]: v for v in (d.get("templating") or {}).get("list", [])}
+        svc = variables.get("service")
+        q = svc and (svc.get("query", {}).get("query") if isinstance(svc.get("query"), dict) else svc.get("query"))
+        r.check(bool(svc) and bool(re.fullmatch(r"label_values\(\s*\w+\s*,\s*job\s*\)", q or "")),
+                f"{name}: has a `service` variable from label_values(..., job)", f"query: {q}")
+        sample = {k: "1m" for k in BUILTINS}
+        sample.update({"__interval_ms": "15000", "__range_s": "300", "__range_ms": "300000"})
+        for vname in variables:
+            sample[vname] = "audio-orchestrator/discord"
+        ids = set()
+        for p in panels_of(d):
+            if p.get("type") == "row":
+                continue
+            title = f"{name} › {p.get('title')}"
+            totals["panels"] += 1
+            r.check(p.get("id") not in ids, f"{title}: panel id {p.get('id')} is unique")
+            ids.add(p.get("id"))
+            pds = p.get("datasource") or {}
+            r.check(pds.get("uid") in sources, f"{title}: datasource uid '{pds.get('uid')}' is provisioned")
+            unit = ((p.get("fieldConfig") or {}).get("defaults") or {}).get("unit")
+            r.check(isinstance(unit, str) and unit != "", f"{title}: has a unit ({unit})")
+            r.check(isinstance(p.get("gridPos"), dict), f"{title}: has a gridPos")
+            targets = p.get("targets") or []
+            r.check(bool(targets), f"{title}: has targets")
+            desc = p.get("description") or ""
+            if desc.startswith(COMPOSE_ONLY):
+                totals["compose_only"] += 1
+            for t in targets:
+                totals["targets"] += 1
+                tds = (t.get("datasource") or pds)
+                r.check(bool(t.get("refId")), f"{title}: target has a refId")
+                if sources.get(tds.get("uid"), {}).get("type") == "prometheus":
+                    expr = t.get("expr") or ""
+                    r.check(bool(expr.strip()), f"{title} [{t.get('refId')}]: has a PromQL expr")
+                    used = {m.group(1) or m.group(2) or m.group(3) for m in VAR_RE.finditer(expr)}
+                    unknown = {u for u in used if u not in BUILTINS and u not in variables and not u.isdigit()}
+                    r.check(not unknown, f"{title} [{t.get('refId')}]: uses only defined variables", f"unknown: {sorted(unknown)}")
+                    exprs.append((title, t.get("refId"), substitute(expr, sample)))
+                else:
+                    r.check(desc.startswith(COMPOSE_ONLY),
+                            f"{title}: non-Prometheus target is marked '{COMPOSE_ONLY}' (it cannot be checked natively)")
+
+    # One promtool run parses every expression; its error names the failing record.
+    promtool = shutil.which("promtool")
+    r.check(promtool is not None, "promtool is installed (apt-get install prometheus)")
+    if promtool and exprs:
+        with tempfile.TemporaryDirectory() as tmp:
+            rules = os.path.join(tmp, "dashboard-exprs.yml")
+            with open(rules, "w") as out:
+                json.dump({"groups": [{"name": "dashboard-expressions", "rules": [
+                    {"record": f"dashboard:expr_{i}", "expr": e} for i, (_, _, e) in enumerate(exprs)]}]}, out)
+            res = subprocess.run([promtool, "check", "rules", rules], capture_output=True, text=True)
+            ok = res.returncode == 0
+            detail = (res.stdout + res.stderr).strip().splitlines()
+            for line in detail:
+                m = re.search(r"dashboard:expr_(\d+)", line)
+                if m:
+                    title, ref, e = exprs[int(m.group(1))]
+                    print(f"        {title} [{ref}]: {e}")
+            r.check(ok, f"all {len(exprs)} PromQL expressions parse (promtool check rules)",
+                    " | ".join(detail[-3:]) if not ok else None)
+    print(f"dashboards: {len(files)} dashboards, {totals['panels']} panels, {totals['targets']} targets "
+          f"({totals['compose_only']} panels marked '{COMPOSE_ONLY}')")
+    r.exit()
+
+
+if __name__ == "__main__":
+    main()

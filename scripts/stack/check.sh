@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make stack-check`: validates the whole observability stack without a Docker engine.
+# Each check prints its own lines; a summary line closes the run; exit 1 when any check failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+scripts/stack/ensure-tools.sh check || exit 1
+jsonschema="$(command -v check-jsonschema || echo var/stack-venv/bin/check-jsonschema)"
+
+passed=0
+failed=0
+failures=()
+run() {
+  local name="$1"; shift
+  echo "== $name: $*"
+  if "$@"; then
+    echo "   ok: $name"
+    passed=$((passed + 1))
+  else
+    echo "   FAILED: $name"
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+# Compose file: the engine-free parser, the current spec's schema, and this project's rules.
+run "compose config (docker-compose $(docker-compose version --short 2>/dev/null))" docker-compose -f docker-compose.yml config -q
+run "compose spec schema" "$jsonschema" --builtin-schema vendor.compose-spec docker-compose.yml
+run "compose project rules" python3 scripts/stack/check-compose.py
+run "memory budget" python3 scripts/stack/memory-budget.py
+
+# Prometheus: both configs and the rules, with the Debian promtool (2.42).
+run "promtool check config (compose)" promtool check config config/prometheus.yml
+run "promtool check config (native twin)" promtool check config config/prometheus.native.yml
+run "promtool check rules" promtool check rules config/prometheus-rules/*.yml
+run "promtool test rules" promtool test rules config/prometheus-rules-tests/*.yml
+
+# Collector and Jaeger configs against the pinned release's components.
+run "collector config" python3 scripts/stack/check-collector-config.py
+
+# Grafana provisioning and dashboards (JSON sanity, units, datasources, PromQL syntax).
+run "grafana dashboards" python3 scripts/stack/check-dashboards.py
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "stack-check failed: ${failures[*]}"
+fi
+echo "stack-check: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Helper of scripts/stack/dashboard-test.sh (which starts and stops the processes).
+
+  dashboard_test.py free-offset             port offset at which the nine fleet ports are free
+  dashboard_test.py free-port               a free loopback TCP port
+  dashboard_test.py render-config --offset N --out FILE
+        config/prometheus.native.yml with a 5 s scrape interval, the fleet ports shifted by N and
+        the rule files made absolute
+  dashboard_test.py run --prometheus URL --offset N --fleet-pid PID [--traffic-seconds 60]
+        waits for the fleet and Prometheus, then runs every PromQL target of every dashboard
+        through /api/v1/query (variables substituted) until each returns at least one series with
+        a finite value, or the traffic window closes; prints one line per target and
+        `dashboard-test: N passed, M failed, K skipped`; exits 1 on any failure.
+
+Panels whose description starts with "Compose stack only:" need the collector or Jaeger, which
+do not run natively: their targets are reported as skipped, never as passed.
+Standard library only (plus PyYAML for render-config).
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import re
+import socket
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FLEET_PORTS = {"discord": 8009, "audio-processor": 8010, "stt": 8011, "orchestrator": 8220, "guardrails": 9310,
+               "llm-flan": 8110, "tts-bark": 7120, "testing-ui": 8080, "monitoring-dashboard": 8501}
+COMPOSE_ONLY = "Compose stack only:"
+# What Grafana would put in for its built-in variables, for a 15-minute dashboard at 15 s steps.
+BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__interval_ms": "15000", "__range": "15m",
+            "__range_s": "900", "__range_ms": "900000", "__auto": "15s"}
+VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\])")
+
+
+def port_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_offset():
+    for offset in (0, 10000, 20000, 30000, 40000):
+        if all(port_free(p + offset) for p in FLEET_PORTS.values()):
+            return offset
+    sys.exit("dashboard-test: no port offset with all nine fleet ports free")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def render_config(offset, out):
+    import yaml
+    src = os.path.join(ROOT, "config", "prometheus.native.yml")
+    cfg = yaml.safe_load(open(src))
+    cfg["global"]["scrape_interval"] = "5s"
+    cfg["global"]["scrape_timeout"] = "4s"
+    cfg["global"]["evaluation_interval"] = "5s"
+    cfg["rule_files"] = [os.path.join(os.path.dirname(src), p) for p in cfg.get("rule_files", [])]
+    for job in cfg["scrape_configs"]:
+        for sc in job.get("static_configs", []):
+            shifted = []
+            for t in sc["targets"]:
+                host, port = t.rsplit(":", 1)
+                shifted.append(f"{host}:{int(port) + offset}")
+            sc["targets"] = shifted
+    with open(out, "w") as f:
+        yaml.safe_dump(cfg, f, sort_keys=False)
+
+
+# ------------------------------------------------------------------------------------------------
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+class Prometheus:
+    def __init__(self, base):
+        self.base = base.rstrip("/")
+
+    def api(self, path, **params):
+        url = f"{self.base}{path}?{urllib.parse.urlencode(params, doseq=True)}"
+        try:
+            _, body = http_get(url, timeout=20)
+        except urllib.error.HTTPError as e:
+            body = e.read()
+        data = json.loads(body)
+        if data.get("status") != "success":
+            raise RuntimeError(f"{data.get('errorType')}: {data.get('error')}")
+        return data["data"]
+
+    def query(self, expr):
+        return self.api("/api/v1/query", query=expr)
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def wait_for(what, predicate, timeout, fleet_pid=None, interval=1.0):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if fleet_pid and not alive(fleet_pid):
+            raise SystemExit(f"dashboard-test: the fleet exited while waiting for {what}")
+        try:
+            ok, last = predicate()
+            if ok:
+                return
+        except Exception as e:  # noqa: BLE001 - anything here just means "not yet"
+            last = str(e)
+        time.sleep(interval)
+    raise SystemExit(f"dashboard-test: timed out after {timeout:.0f} s waiting for {what} ({last})")
+
+
+def fleet_ready(offset):
+    def check():
+        waiting = []
+        for name, port in FLEET_PORTS.items():
+            try:
+                status, _ = http_get(f"http://127.0.0.1:{port + offset}/health/ready", timeout=2)
+                if status != 200:
+                    waiting.append(name)
+            except Exception:  # noqa: BLE001
+                waiting.append(name)
+        return not waiting, f"not ready: {', '.join(waiting)}"
+    return check
+
+
+def targets_up(prom):
+    def check():
+        res = prom.query('up{job=~"audio-orchestrator/.+"}')["result"]
+        up = {r["metric"]["job"] for r in res if r["value"][1] == "1"}
+        want = {f"audio-orchestrator/{n}" for n in FLEET_PORTS}
+        return up == want, f"scraped: {len(up)}/9, missing {sorted(want - up)}"
+    return check
+
+
+def panels_of(dashboard):
+    for p in dashboard.get("panels", []):
+        yield p
+        for sub in p.get("panels", []) or []:
+            yield sub
+
+
+def variable_values(prom, dashboard):
+    """Each template variable -> the value Grafana would use on load (its current selection)."""
+    values = dict(BUILTINS)
+    problems = []
+    for v in (dashboard.get("templating") or {}).get("list", []):
+        name = v["name"]
+        query = v.get("query", {})
+        query = query.get("query") if isinstance(query, dict) else query
+        options = []
+        m = re.fullmatch(r"label_values\(\s*([^,]+?)\s*,\s*(\w+)\s*\)", query or "")
+        if m:
+            options = prom.api(f"/api/v1/label/{m.group(2)}/values", **{"match[]": m.group(1)})
+        current = (v.get("current") or {}).get("value")
+        current = current[0] if isinstance(current, list) and len(current) == 1 else current
+        if current in (None, "", "$__all") or current == ["$__all"]:
+            if v.get("allValue"):
+                values[name] = v["allValue"]
+            else:
+                values[name] = "(" + "|".join(re.escape(o) for o in options) + ")"
+        else:
+            values[name] = current if isinstance(current, str) else "(" + "|".join(current) + ")"
+            if current not in options:
+                problems.append(f"${name} default '{current}' is not among {options}")
+        if not options:
+            problems.append(f"${name}: {query} returned no values")
+    return values, problems
+
+
+def substitute(expr, values):
+    def repl(m):
+        name = m.group(1) or m.group(2) or m.group(3)
+        return values.get(name, m.group(0))
+    return VAR_RE.sub(repl, expr)
+
+
+def finite_series(data):
+    kind, result = data["resultType"], data["result"]
+    if kind == "scalar":
+        return 1 if math.isfinite(float(result[1])) else 0
+    if kind == "vector":
+        return sum(1 for s in result if math.isfinite(float(s["value"][1])))
+    if kind == "matrix":
+        return sum(1 for s in result if any(math.isfinite(float(v[1])) for v in s["values"]))
+    return 0
+
+
+def run(args):
+    prom = Prometheus(args.prometheus)
+    t_start = time.monotonic()
+    print(f"dashboard-test: waiting for the fleet (ports +{args.offset}) to be ready…")
+    wait_for("the fleet's /health/ready", fleet_ready(args.offset), args.ready_timeout, args.fleet_pid)
+    t_ready = time.monotonic()
+    print(f"dashboard-test: fleet ready after {t_ready - t_start:.0f} s; traffic window {args.traffic_seconds} s")
+    wait_for("Prometheus /-/ready", lambda: (http_get(f"{prom.base}/-/ready")[0] == 200, "not ready"), 30, args.fleet_pid)
+    wait_for("Prometheus to scrape all nine services", targets_up(prom), args.traffic_seconds, args.fleet_pid)
+
+    files = sorted(glob.glob(os.path.join(ROOT, "config", "grafana", "dashboards", "*.json")))
+    checks, skipped, failed_setup = [], [], []
+    for f in files:
+        d = json.load(open(f))
+        values, problems = variable_values(prom, d)
+        for p in problems:
+            failed_setup.append(f"{os.path.basename(f)}: {p}")
+        for panel in panels_of(d):
+            if panel.get("type") == "row":
+                continue
+            compose_only = (panel.get("description") or "").startswith(COMPOSE_ONLY)
+            for t in panel.get("targets", []):
+                label = f"{d.get('title')} › {panel.get('title')} [{t.get('refId')}]"
+                if compose_only:
+                    skipped.append(label)
+                elif "expr" in t:
+                    checks.append({"label": label, "expr": substitute(t["expr"], values), "series": 0, "error": None})
+                else:
+                    failed_setup.append(f"{label}: not PromQL and not marked '{COMPOSE_ONLY}'")
+
+    deadline = t_ready + args.traffic_seconds
+    pending = list(checks)
+    rounds = 0
+    while pending:
+        rounds += 1
+        still = []
+        for c in pending:
+            try:
+                c["series"] = finite_series(prom.query(c["expr"]))
+                c["error"] = None
+            except Exception as e:  # noqa: BLE001
+                c["error"] = str(e)
+            if c["series"] == 0:
+                still.append(c)
+            else:
+                c["after"] = time.monotonic() - t_ready
+        pending = still
+        if not pending or time.monotonic() >= deadline:
+            break
+        print(f"dashboard-test: round {rounds}: {len(checks) - len(pending)}/{len(checks)} targets have data, "
+              f"{deadline - time.monotonic():.0f} s of the window left")
+        time.sleep(min(5, max(0.0, deadline - time.monotonic())))
+
+    elapsed = time.monotonic() - t_ready
+    for c in checks:
+        if c["series"] > 0:
+            print(f"  PASS  {c['label']}: {c['series']} series after {c['after']:.0f} s")
+    for label in skipped:
+        print(f"  SKIP  {label}: compose stack only")
+    for c in pending:
+        why = c["error"] or "no series with a finite value"
+        print(f"  FAIL  {c['label']}: {why}\n          {c['expr']}")
+    for s in failed_setup:
+        print(f"  FAIL  {s}")
+    slowest = sorted((c for c in checks if c["series"] > 0), key=lambda c: -c["after"])[:3]
+    if slowest:
+        print("dashboard-test: slowest to show data: "
+              + "; ".join(f"{c['label']} ({c['after']:.0f} s)" for c in slowest))
+    passed = len(checks) - len(pending)
+    failed = len(pending) + len(failed_setup)
+    print(f"dashboard-test: {len(files)} dashboards, {len(checks) + len(skipped)} targets, "
+          f"{elapsed:.0f} s of fleet traffic, {rounds} rounds")
+    print(f"dashboard-test: {passed} passed, {failed} failed, {len(skipped)} skipped")
+    return 1 if failed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("free-offset")
+    sub.add_parser("free-port")
+    rc = sub.add_parser("render-config")
+    rc.add_argument("--offset", type=int, default=0)
+    rc.add_argument("--out", required=True)
+    rn = sub.add_parser("run")
+    rn.add_argument("--prometheus", required=True)
+    rn.add_argument("--offset", type=int, default=0)
+    rn.add_argument("--fleet-pid", type=int)
+    rn.add_argument("--ready-timeout", type=float, default=120)
+    rn.add_argument("--traffic-seconds", type=float, default=60)
+    args = ap.parse_args()
+    if args.cmd == "free-offset":
+        print(free_offset())
+    elif args.cmd == "free-port":
+        print(free_port())
+    elif args.cmd == "render-config":
+        render_config(args.offset, args.out)
+    else:
+        sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()

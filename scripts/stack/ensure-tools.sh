@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the tools the stack checks need on a Debian 12 machine, or stops with the exact command.
+#   apt:  docker-compose (1.29, validates compose files without an engine), prometheus (promtool and
+#         the server the dashboard test runs), python3 + PyYAML, python3-venv.
+#   PyPI: check-jsonschema (compose-spec schema), into var/stack-venv so the system Python is not
+#         touched (Debian's Python refuses `pip install` outside a venv, PEP 668).
+# Usage: scripts/stack/ensure-tools.sh [check|dashboard]   (dashboard needs only prometheus + python)
+# Prints nothing when everything is there.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+purpose="${1:-check}"
+
+need=()
+command -v python3 >/dev/null || need+=(python3)
+command -v python3 >/dev/null && python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
+if [ "$purpose" = check ]; then
+  command -v docker-compose >/dev/null || need+=(docker-compose)
+  if ! command -v check-jsonschema >/dev/null && [ ! -x var/stack-venv/bin/check-jsonschema ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+  fi
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "stack tools: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "stack tools missing: ${need[*]}" >&2
+    echo "install them with:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ "$purpose" = check ] && ! command -v check-jsonschema >/dev/null && [ ! -x var/stack-venv/bin/check-jsonschema ]; then
+  echo "stack tools: installing check-jsonschema into var/stack-venv"
+  python3 -m venv var/stack-venv
+  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check check-jsonschema \
+    || { echo "could not install check-jsonschema; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install check-jsonschema" >&2; exit 1; }
+fi

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `make run-docker` (and `make run` when a Docker engine is up): build the image, start the whole
+# stack, wait until every container is healthy (or done, for the one-shot), print the URLs.
+# Also: `scripts/stack/run-docker.sh down` and `... logs [service...]`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# Compose v2 is `docker compose`; Debian's v1 is `docker-compose`. Both read the same file.
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+elif command -v docker-compose >/dev/null 2>&1; then
+  compose=(docker-compose)
+else
+  echo "Neither 'docker compose' nor 'docker-compose' is installed." >&2
+  exit 1
+fi
+
+case "${1:-up}" in
+  down) exec "${compose[@]}" down ;;
+  logs) shift; exec "${compose[@]}" logs -f "$@" ;;
+  up) ;;
+  *) echo "usage: $0 [up|down|logs [service...]]" >&2; exit 2 ;;
+esac
+
+if ! docker info >/dev/null 2>&1; then
+  echo "No Docker engine answers (docker info failed). Start one, or run the fleet natively: make run-native" >&2
+  exit 1
+fi
+
+timeout="${RUN_DOCKER_TIMEOUT:-300}"
+echo "Building audio-fleet:local and starting the stack…"
+"${compose[@]}" up -d --build
+
+# One line per poll: how many containers are ready, and which are not yet. State comes from
+# `docker inspect` on the project's container ids, which works with compose v1 and v2 alike.
+start=$(date +%s)
+while :; do
+  ids=$("${compose[@]}" ps -a -q)
+  total=0; ready=0; waiting=(); failed=()
+  for id in $ids; do
+    total=$((total + 1))
+    read -r name state exitcode health < <(docker inspect --format \
+      '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$id")
+    if [ "$state" = exited ] && [ "$exitcode" = 0 ]; then
+      ready=$((ready + 1))                       # the otel-collector-ready one-shot, done
+    elif [ "$state" = exited ] || [ "$health" = unhealthy ]; then
+      failed+=("$name($state${health:+/$health})")
+    elif [ "$health" = healthy ] || { [ "$health" = none ] && [ "$state" = running ]; }; then
+      ready=$((ready + 1))                       # healthy, or running without a healthcheck (collector)
+    else
+      waiting+=("$name($health)")
+    fi
+  done
+  elapsed=$(( $(date +%s) - start ))
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "[${elapsed}s] failed: ${failed[*]}"
+    echo "Logs: ${compose[*]} logs ${failed[0]%%(*}" >&2
+    exit 1
+  fi
+  if [ "$total" -gt 0 ] && [ "$ready" -eq "$total" ]; then
+    echo "[${elapsed}s] all $total containers are up and healthy"
+    break
+  fi
+  echo "[${elapsed}s] $ready/$total ready; waiting for: ${waiting[*]:-containers to be created}"
+  if [ "$elapsed" -ge "$timeout" ]; then
+    echo "Gave up after ${timeout}s. See: ${compose[*]} ps; ${compose[*]} logs" >&2
+    exit 1
+  fi
+  sleep 3
+done
+
+cat <<EOF
+
+AudioFleet is up (docker compose). Dashboards fill within a minute of the fleet's own traffic.
+  Grafana               http://localhost:3000   (anonymous read-only; admin: \$GRAFANA_ADMIN_PASSWORD, default audiofleet-admin)
+  Jaeger                http://localhost:16686
+  Prometheus            http://localhost:9090
+  testing-ui            http://localhost:8080
+  monitoring-dashboard  http://localhost:8501
+  Stop: make down    Logs: make logs
+EOF
