@@ -87,7 +87,7 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
 
     func response(service: String) -> Response {
         let body = Body(error: .init(code: code, message: message, service: service))
-        let data = (try? JSONEncoder().encode(body)) ?? Data()
+        let data = (try? JSONEncoder.fleet.encode(body)) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

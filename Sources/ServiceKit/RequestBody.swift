@@ -38,7 +38,7 @@ extension Response {
                                           headers: HTTPFields = [:]) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let data = try JSONEncoder().encode(value)
+        let data = try JSONEncoder.fleet.encode(value)
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -48,5 +48,14 @@ extension Response {
         var fields = headers
         fields[.contentType] = contentType
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+extension JSONEncoder {
+    /// The fleet's JSON style: `"v2/en_speaker_1"`, not Foundation's default `"v2\\/en_speaker_1"`.
+    public static var fleet: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
     }
 }

@@ -1,0 +1,294 @@
+import FleetContracts
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+@testable import LLMFlanService
+import NIOCore
+import Prometheus
+import ServiceKit
+import Testing
+
+@Suite("LLM (flan-t5 stub)")
+struct LLMFlanTests {
+    /// 14:05:09 UTC on Tuesday, 3 June 2025.
+    let now = Date(timeIntervalSince1970: 1_748_959_509)
+    let composer = ReplyComposer()
+
+    func user(_ text: String) -> [ChatMessage] { [ChatMessage(role: "user", content: text)] }
+
+    // MARK: Intents and replies
+
+    @Test(arguments: [
+        ("Hey Atlas, what time is it?", Intent.time),
+        ("what's the date today", .time),
+        ("What's the weather like in Paris tomorrow?", .weather),
+        ("will it rain", .weather),
+        ("tell me a joke", .joke),
+        ("Make me laugh!", .joke),
+        ("what can you do", .help),
+        ("help", .help),
+        ("hello there", .greeting),
+        ("Hey Atlas", .greeting),
+        ("How do black holes form?", .fallback),
+        ("this is a hit song", .fallback),  // "hi" inside "this" is not a greeting
+    ])
+    func intentsAreDetected(text: String, intent: Intent) {
+        #expect(Intent.detect(text) == intent)
+    }
+
+    @Test func repliesAreDeterministic() {
+        for text in ["tell me a joke", "hello", "How do black holes form?", "weather in Oslo"] {
+            #expect(composer.reply(to: user(text), now: now) == composer.reply(to: user(text), now: now))
+        }
+    }
+
+    @Test func timeIsTheRealClockInUTC() {
+        let reply = composer.reply(to: user("what time is it"), now: now)
+        #expect(reply.intent == .time)
+        #expect(reply.text == "It's 2:05 PM UTC on Tuesday, June 3, 2025.")
+    }
+
+    @Test func weatherIsPlausibleAndSaysItIsSimulated() {
+        let reply = composer.reply(to: user("What's the weather in new york tomorrow?"), now: now)
+        #expect(reply.intent == .weather)
+        #expect(reply.text.contains("simulated"))
+        #expect(reply.text.contains("tomorrow in New York"))
+        #expect(reply.text.contains("degrees Celsius"))
+        let otherCity = composer.reply(to: user("What's the weather in Lagos tomorrow?"), now: now)
+        let nextDay = composer.reply(to: user("What's the weather in new york tomorrow?"), now: now.addingTimeInterval(86_400))
+        #expect(otherCity.text != reply.text || nextDay.text != reply.text)
+    }
+
+    @Test func jokesComeFromTheListAndFollowUpsTellAnother() {
+        let first = composer.reply(to: user("tell me a joke"), now: now)
+        #expect(first.intent == .joke)
+        #expect(ReplyComposer.jokes.contains(first.text))
+        let followUp = composer.reply(to: [
+            ChatMessage(role: "user", content: "tell me a joke"),
+            ChatMessage(role: "assistant", content: first.text),
+            ChatMessage(role: "user", content: "another one"),
+        ], now: now)
+        #expect(followUp.intent == .joke)
+        #expect(ReplyComposer.jokes.contains(followUp.text))
+    }
+
+    @Test func theSystemPromptSetsThePersona() {
+        let named = composer.reply(to: [ChatMessage(role: "system", content: "You are Nova, a helpful assistant.")] + user("what can you do"),
+                                   now: now)
+        #expect(named.text.hasPrefix("I'm Nova"))
+        #expect(composer.reply(to: user("what can you do"), now: now).text.hasPrefix("I'm Atlas"))
+    }
+
+    @Test func fallbackEchoesTheTopic() {
+        let reply = composer.reply(to: user("How do black holes form?"), now: now)
+        #expect(reply.intent == .fallback)
+        #expect(reply.text.contains("black"))
+        #expect(reply.text.contains("holes"))
+        #expect(composer.reply(to: user("uh"), now: now).text.contains("say it another way"))
+    }
+
+    // MARK: Tokens
+
+    @Test func piecesRebuildTheTextExactly() {
+        for text in ["Hello, world!", "it's 'quoted'", "  leading and trailing  ", "internationalization is long", "a\nb\tc", "emoji 🎉 ok", ""] {
+            #expect(Tokenizer.pieces(text).joined() == text)
+        }
+        #expect(Tokenizer.pieces("Hello, world!") == ["Hello", ",", " world", "!"])
+        #expect(Tokenizer.pieces("I'm 'here'") == ["I'm", " '", "here", "'"])
+        #expect(Tokenizer.pieces("internationalization") == ["intern", "ationa", "lizati", "on"])
+    }
+
+    @Test func englishComesOutNearOnePointThreeTokensPerWord() {
+        let text = "The quick brown fox jumps over the lazy dog. Scientists believe that understanding "
+            + "photosynthesis helps explain how plants convert sunlight into chemical energy, which sustains "
+            + "nearly every ecosystem on Earth. Would you like to know more?"
+        let words = Double(text.split(separator: " ").count)
+        let ratio = Double(Tokenizer.count(text)) / words
+        #expect(ratio > 1.1 && ratio < 1.5, "ratio \(ratio)")
+    }
+
+    @Test func usageCountsPromptAndCompletion() throws {
+        let messages = [ChatMessage(role: "system", content: "You are Atlas."), ChatMessage(role: "user", content: "tell me a joke")]
+        let plan = try ChatModel().plan(ChatCompletionRequest(messages: messages), now: now, id: "t")
+        #expect(plan.usage.promptTokens == 3 + (4 + Tokenizer.count("You are Atlas.")) + (4 + Tokenizer.count("tell me a joke")))
+        #expect(plan.usage.completionTokens == Tokenizer.count(plan.text))
+        #expect(plan.usage.totalTokens == plan.usage.promptTokens + plan.usage.completionTokens)
+        #expect(plan.finishReason == "stop")
+        #expect(plan.intent == .joke)
+    }
+
+    @Test func maxTokensCutsTheReplyWithFinishReasonLength() throws {
+        let full = try ChatModel().plan(ChatCompletionRequest(messages: user("what can you do")), now: now, id: "t")
+        let cut = try ChatModel().plan(ChatCompletionRequest(messages: user("what can you do"), maxTokens: 5), now: now, id: "t")
+        #expect(cut.finishReason == "length")
+        #expect(cut.usage.completionTokens == 5)
+        #expect(full.text.hasPrefix(cut.text))
+        #expect(cut.text.count < full.text.count)
+    }
+
+    @Test func invalidRequestsAreRejectedWithReasons() {
+        let model = ChatModel(contextTokens: 64)
+        let cases: [(ChatCompletionRequest, String)] = [
+            (ChatCompletionRequest(messages: []), "at least one message"),
+            (ChatCompletionRequest(messages: [ChatMessage(role: "robot", content: "hi")]), "messages[0].role 'robot'"),
+            (ChatCompletionRequest(messages: [ChatMessage(role: "system", content: "hi")]), "no message with role 'user'"),
+            (ChatCompletionRequest(messages: user("hi"), maxTokens: 0), "max_tokens"),
+            (ChatCompletionRequest(messages: user("hi"), temperature: 3), "temperature"),
+            (ChatCompletionRequest(messages: user(String(repeating: "word ", count: 100))), "maximum context length is 64"),
+        ]
+        for (request, message) in cases {
+            let error = #expect(throws: FleetError.self) { try model.plan(request, now: now, id: "t") }
+            #expect(error?.status == .badRequest)
+            #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+        }
+        let unknownModel = #expect(throws: FleetError.self) {
+            try model.plan(ChatCompletionRequest(model: "gpt-4", messages: user("hi")), now: now, id: "t")
+        }
+        #expect(unknownModel?.status == .notFound)
+    }
+
+    // MARK: Pacing
+
+    @Test func thePacerReleasesEveryPieceInOrderWithOneFirstToken() async throws {
+        let pacer = TokenPacer(firstToken: LatencySource(model: LatencyModel(median: 0.02, p99: 0.05), seed: 1, stream: "a", scale: 0.1),
+                               tokenGap: LatencySource(model: LatencyModel(median: 0.001, p99: 0.002), seed: 1, stream: "b", scale: 0.1))
+        let pieces = Tokenizer.pieces("One two three four five six seven.")
+        var received: [String] = []
+        var firsts = 0
+        let timing = try await pacer.run(pieces, promptTokens: 10) { group, isFirst in
+            received += group
+            if isFirst { firsts += 1 }
+        }
+        #expect(received == pieces)
+        #expect(firsts == 1)
+        #expect(timing.timeToFirstToken > 0)
+        #expect(timing.duration >= timing.timeToFirstToken)
+    }
+
+    // MARK: Server-sent events
+
+    @Test func theEventParserHandlesSplitsCRLFAndMultilineData() throws {
+        var parser = ServerSentEventParser()
+        let stream = ": comment\r\ndata: {\"a\":1}\r\n\r\nevent: x\ndata: line one\ndata: line two\n\ndata: [DONE]\n\n"
+        var events: [String] = []
+        for byte in stream.utf8 { events += try parser.feed([byte]) }  // one byte at a time
+        #expect(events == ["{\"a\":1}", "line one\nline two", "[DONE]"])
+    }
+
+    // MARK: HTTP
+
+    func withApp(_ setup: TestingSetup = .router, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let settings = try ServiceSettings.forTesting(member: .llm, environment: ["LATENCY_SCALE": "0.01"])
+        let runtime = ServiceRuntime(member: .llm, settings: settings)
+        let built = try await FleetApplication.build(LLMFlanService.self, runtime: runtime, registry: PrometheusCollectorRegistry())
+        try await built.application.test(setup, test)
+    }
+
+    func post(_ client: any TestClientProtocol, _ body: String) async throws -> TestResponse {
+        try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                 body: ByteBuffer(string: body))
+    }
+
+    @Test func aCompletionOverHTTP() async throws {
+        try await withApp { client in
+            let response = try await post(client, #"{"model":"flan-t5-large","messages":[{"role":"user","content":"tell me a joke"}]}"#)
+            #expect(response.status == .ok)
+            let completion = try JSONDecoder().decode(ChatCompletion.self, from: Data(response.body.readableBytesView))
+            #expect(completion.object == "chat.completion")
+            #expect(completion.model == "flan-t5-large")
+            #expect(completion.choices.first?.finishReason == "stop")
+            #expect(ReplyComposer.jokes.contains(completion.choices.first?.message.content ?? ""))
+            #expect(completion.choices.first?.message.role == "assistant")
+            #expect(completion.usage.completionTokens == Tokenizer.count(completion.choices[0].message.content))
+        }
+    }
+
+    @Test func aStreamedCompletionIsChunksThenDone() async throws {
+        try await withApp { client in
+            let body = #"{"messages":[{"role":"user","content":"what can you do"}],"stream":true}"#
+            let response = try await post(client, body)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/event-stream")
+
+            var parser = ServerSentEventParser()
+            let events = try parser.feed(response.body.readableBytesView)
+            #expect(events.last == "[DONE]")
+            let chunks = try events.dropLast().map { try JSONDecoder().decode(ChatCompletionChunk.self, from: Data($0.utf8)) }
+            #expect(chunks.count >= 3)  // role, content..., final
+            #expect(chunks.first?.choices.first?.delta.role == "assistant")
+            #expect(chunks.allSatisfy { $0.object == "chat.completion.chunk" && $0.id == chunks[0].id })
+            #expect(chunks.last?.choices.first?.finishReason == "stop")
+            #expect(chunks.dropLast().allSatisfy { $0.choices.first?.finishReason == nil && $0.usage == nil })
+
+            var reader = ChatStreamReader()
+            for event in events { try reader.consume(event) }
+            #expect(reader.isDone)
+            #expect(reader.text.hasPrefix("I'm Atlas"))
+            #expect(reader.usage?.completionTokens == Tokenizer.count(reader.text))
+            #expect(reader.finishReason == "stop")
+        }
+    }
+
+    @Test func aStreamCutByMaxTokensEndsWithLength() async throws {
+        try await withApp { client in
+            let response = try await post(client, #"{"messages":[{"role":"user","content":"what can you do"}],"stream":true,"max_tokens":4}"#)
+            var parser = ServerSentEventParser()
+            var reader = ChatStreamReader()
+            for event in try parser.feed(response.body.readableBytesView) { try reader.consume(event) }
+            #expect(reader.finishReason == "length")
+            #expect(reader.usage?.completionTokens == 4)
+            #expect(Tokenizer.count(reader.text) == 4)
+        }
+    }
+
+    @Test func badInputIsA400() async throws {
+        try await withApp { client in
+            let bodies = [
+                "{oops",
+                #"{"messages":[]}"#,
+                #"{"messages":[{"role":"wizard","content":"hi"}]}"#,
+                #"{"messages":[{"role":"user"}]}"#,
+                #"{"messages":[{"role":"user","content":"hi"}],"max_tokens":-1}"#,
+            ]
+            for body in bodies {
+                let response = try await post(client, body)
+                #expect(response.status == .badRequest, "\(body)")
+                #expect(String(buffer: response.body).contains("\"code\":\"bad_request\""))
+            }
+            let unknownModel = try await post(client, #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#)
+            #expect(unknownModel.status == .notFound)
+        }
+    }
+
+    @Test func modelsAreListedInTheOpenAIShape() async throws {
+        try await withApp { client in
+            for uri in ["/v1/models", "/models"] {
+                let response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .ok)
+                let list = try JSONDecoder().decode(LLMFlanController.ModelList.self, from: Data(response.body.readableBytesView))
+                #expect(list.object == "list")
+                #expect(list.data.map(\.id) == ["flan-t5-large"])
+            }
+        }
+    }
+
+    /// The orchestrator's client against a live server: real sockets, a real streamed body.
+    @Test func theClientReadsTheStreamFromALiveServer() async throws {
+        try await withApp(.live) { client in
+            let port = try #require(client.port)
+            let downstream = DownstreamClient(peer: "llm-flan", baseURL: "http://localhost:\(port)", http: .shared)
+            let generation = try await LanguageModelClient(downstream).generate(
+                [ChatMessage(role: "user", content: "what can you do")], maxTokens: 64)
+            #expect(generation.text.hasPrefix("I'm Atlas"))
+            #expect(generation.model == "flan-t5-large")
+            #expect(generation.usage.completionTokens == Tokenizer.count(generation.text))
+            #expect(generation.timeToFirstToken > 0)
+            #expect(generation.duration >= generation.timeToFirstToken)
+
+            await #expect(throws: FleetError.self) {
+                try await LanguageModelClient(downstream, model: "nonexistent").generate(
+                    [ChatMessage(role: "user", content: "hi")], maxTokens: 8)
+            }
+        }
+    }
+}

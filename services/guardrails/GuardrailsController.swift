@@ -1,0 +1,72 @@
+import FleetContracts
+import FleetTelemetry
+import Foundation
+import Hummingbird
+import Logging
+import ServiceKit
+import Tracing
+
+/// The guardrails' HTTP surface: validate input, validate output, escalate, and show the rules.
+struct GuardrailsController: Sendable {
+    let policy: GuardrailPolicy
+    let latency: LatencySource
+    let maxBodyBytes: Int
+    let logger: Logger
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post("/validate/input", use: validateInput)
+        group.post("/validate/output", use: validateOutput)
+        group.post("/escalate", use: escalate)
+        group.get("/rules", use: rules)
+    }
+
+    func validateInput(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(ValidationRequest.self, limit: maxBodyBytes)
+        return try Response.json(try await check(body.text, direction: .input))
+    }
+
+    func validateOutput(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(ValidationRequest.self, limit: maxBodyBytes)
+        return try Response.json(try await check(body.text, direction: .output))
+    }
+
+    func escalate(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(EscalationRequest.self, limit: maxBodyBytes)
+        let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw FleetError.badRequest("'reason' must say why the conversation is escalated.") }
+        guard reason.count <= 500 else { throw FleetError.badRequest("'reason' is longer than 500 characters.") }
+        let ticket = EscalationTicket.open(for: EscalationRequest(reason: reason, context: body.context))
+        // The log line is the hand-off: it carries the trace id, so the person picking the ticket
+        // up can open the conversation's trace.
+        logger.warning("conversation escalated", metadata: [
+            "ticket_id": "\(ticket.ticketId)", "reason": "\(reason)",
+            "context": "\(body.context?.canonicalJSON.prefix(2000) ?? "none")",
+        ])
+        return try Response.json(ticket)
+    }
+
+    func rules(request: Request, context: BasicRequestContext) async throws -> Response {
+        try Response.json(RuleSet(policy: policy))
+    }
+
+    /// Runs one direction's rules inside its stage span, with the stub classifier's latency, and
+    /// records the verdict.
+    func check(_ text: String, direction: GuardrailPolicy.Direction) async throws -> ValidationResult {
+        let spanName = direction == .input ? StageSpan.guardrailsInput : StageSpan.guardrailsOutput
+        return try await withStageSpan(spanName) { span in
+            try await latency.simulate(units: Double(text.count))
+            let result = policy.validate(text, direction: direction)
+            let verdict = !result.safe ? "blocked" : result.filtered ? "sanitized" : "safe"
+            span.attributes["guardrails.direction"] = direction.rawValue
+            span.attributes["guardrails.verdict"] = verdict
+            span.attributes["guardrails.reason"] = result.reason ?? "none"
+            span.attributes["guardrails.toxicity_score"] = result.toxicityScore
+            span.attributes["guardrails.characters"] = text.count
+            if !result.redactions.isEmpty { span.attributes["guardrails.redactions"] = result.redactions }
+            MetricCatalog.guardrailsChecks.increment(["direction": direction.rawValue, "verdict": verdict,
+                                                      "reason": result.reason ?? "none"])
+            MetricCatalog.guardrailsToxicity.observe(result.toxicityScore)
+            return result
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Hummingbird
+import ServiceKit
+import ServiceLifecycle
+
+/// guardrails: checks what users say before the model reads it and what the model answers before
+/// anyone hears it (prompt injection, length, toxicity, PII), and takes escalations.
+public enum GuardrailsService: FleetService {
+    public static let member = FleetMember.guardrails
+
+    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+        let config = try GuardrailsConfig(settings: runtime.settings)
+        let policy = config.policy
+        // The rules are compiled regular expressions; checking one text proves they are usable.
+        await runtime.health.addComponent("rules") { policy.validateInput("hello").safe }
+        let controller = GuardrailsController(policy: policy, latency: runtime.latency(config.latency, stream: "classifier"),
+                                              maxBodyBytes: config.maxBodyBytes, logger: runtime.logger)
+        controller.addRoutes(to: routes)
+        return []
+    }
+}

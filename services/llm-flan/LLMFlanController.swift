@@ -1,0 +1,135 @@
+import FleetContracts
+import FleetTelemetry
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceKit
+import Tracing
+
+/// llm-flan's HTTP surface: OpenAI-shaped chat completions (whole or streamed as server-sent
+/// events) and the model list.
+///
+/// `temperature` is validated but does not change the reply: the stub is deterministic by design.
+struct LLMFlanController: Sendable {
+    let model: ChatModel
+    let pacer: TokenPacer
+    let maxBodyBytes: Int
+
+    /// The OpenAI model list; `created` is FLAN-T5's release, 20 October 2022.
+    struct ModelList: Codable, Sendable, Equatable {
+        struct Model: Codable, Sendable, Equatable {
+            var id: String
+            var object = "model"
+            var created = 1_666_224_000
+            var ownedBy = "google"
+
+            enum CodingKeys: String, CodingKey {
+                case id, object, created
+                case ownedBy = "owned_by"
+            }
+        }
+        var object = "list"
+        var data = [Model(id: LLMFlanConfig.modelID)]
+    }
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post("/v1/chat/completions", use: chatCompletions)
+        group.get("/v1/models", use: models)
+        group.get("/models", use: models)
+    }
+
+    func models(request: Request, context: BasicRequestContext) async throws -> Response {
+        try Response.json(ModelList())
+    }
+
+    func chatCompletions(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: maxBodyBytes)
+        let id = "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+        let plan = try model.plan(body, now: Date(), id: id)
+        if body.stream == true { return stream(plan, temperature: body.temperature) }
+
+        let text = try await withStageSpan(StageSpan.generate) { span in
+            try await generate(plan, temperature: body.temperature, span: span) { _ in }
+        }
+        let completion = ChatCompletion(
+            id: plan.id, created: plan.created, model: plan.model,
+            choices: [.init(index: 0, message: ChatMessage(role: "assistant", content: text), finishReason: plan.finishReason)],
+            usage: plan.usage)
+        return try Response.json(completion)
+    }
+
+    /// A streamed completion: headers go out at once, then one `data:` event per token group as
+    /// the pacer releases it, a final chunk with the finish reason and usage, and `data: [DONE]`.
+    ///
+    /// The body is written after the handler (and its server span) has returned, so the request's
+    /// trace context is carried into the writer by hand; the generate span then covers the real
+    /// generation time and is a child of the request's span.
+    func stream(_ plan: CompletionPlan, temperature: Double?) -> Response {
+        let parent = ServiceContext.current ?? .topLevel
+        let body = ResponseBody { writer in
+            try await ServiceContext.$current.withValue(parent) {
+                try await withStageSpan(StageSpan.generate) { span in
+                    try await writer.write(Self.event(Self.chunk(plan, delta: .init(role: "assistant", content: ""))))
+                    _ = try await generate(plan, temperature: temperature, span: span) { group in
+                        try await writer.write(Self.event(Self.chunk(plan, delta: .init(content: group.joined()))))
+                    }
+                    try await writer.write(Self.event(Self.chunk(plan, delta: .init(), finishReason: plan.finishReason,
+                                                                 usage: plan.usage)))
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok,
+                        headers: [.contentType: "text/event-stream", .cacheControl: "no-cache",
+                                  HTTPField.Name("X-Accel-Buffering")!: "no"],
+                        body: body)
+    }
+
+    /// Paces the plan's tokens out through `emit`, annotates the span with the gen_ai attributes
+    /// and records the model metrics; returns the text generated.
+    func generate(_ plan: CompletionPlan, temperature: Double?, span: any Span,
+                  emit: ([String]) async throws -> Void) async throws -> String {
+        span.attributes["gen_ai.system"] = "flan-t5"
+        span.attributes["gen_ai.operation.name"] = "chat"
+        span.attributes["gen_ai.request.model"] = plan.model
+        span.attributes["gen_ai.request.max_tokens"] = plan.maxTokens
+        if let temperature { span.attributes["gen_ai.request.temperature"] = temperature }
+        span.attributes["gen_ai.usage.input_tokens"] = plan.usage.promptTokens
+        span.attributes["llm.intent"] = plan.intent.rawValue
+
+        let timing = try await pacer.run(plan.pieces, promptTokens: plan.usage.promptTokens) { group, isFirst in
+            if isFirst {
+                span.addEvent(SpanEvent(name: StageSpan.firstTokenEvent))
+            }
+            try await emit(group)
+        }
+
+        span.attributes["gen_ai.response.id"] = plan.id
+        span.attributes["gen_ai.response.model"] = plan.model
+        span.attributes["gen_ai.response.finish_reasons"] = [plan.finishReason]
+        span.attributes["gen_ai.usage.output_tokens"] = plan.usage.completionTokens
+        span.attributes["llm.time_to_first_token_ms"] = timing.timeToFirstToken * 1000
+        MetricCatalog.llmTimeToFirstToken.observe(timing.timeToFirstToken)
+        MetricCatalog.llmRequestDuration.observe(timing.duration, ["intent": plan.intent.rawValue])
+        MetricCatalog.llmTokens.increment(by: Double(plan.usage.promptTokens), ["gen_ai_token_type": "input"])
+        MetricCatalog.llmTokens.increment(by: Double(plan.usage.completionTokens), ["gen_ai_token_type": "output"])
+        if let rate = timing.tokensPerSecond { MetricCatalog.llmOutputTokensPerSecond.observe(rate) }
+        return plan.text
+    }
+
+    static func chunk(_ plan: CompletionPlan, delta: ChatCompletionChunk.Delta, finishReason: String? = nil,
+                      usage: Usage? = nil) -> ChatCompletionChunk {
+        ChatCompletionChunk(id: plan.id, created: plan.created, model: plan.model,
+                            choices: [.init(index: 0, delta: delta, finishReason: finishReason)], usage: usage)
+    }
+
+    /// One server-sent event carrying `chunk` as JSON.
+    static func event(_ chunk: ChatCompletionChunk) throws -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(try JSONEncoder().encode(chunk))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}

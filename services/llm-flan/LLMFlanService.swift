@@ -1,0 +1,22 @@
+import Hummingbird
+import ServiceKit
+import ServiceLifecycle
+
+/// llm-flan: the assistant's language model behind an OpenAI-compatible API, a deterministic
+/// stand-in for FLAN-T5-large that answers by intent with a real model's timing and token counts.
+public enum LLMFlanService: FleetService {
+    public static let member = FleetMember.llm
+
+    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+        let config = try LLMFlanConfig(settings: runtime.settings)
+        let model = ChatModel(contextTokens: config.contextTokens, defaultMaxTokens: config.defaultMaxTokens)
+        // The "weights" are the reply rules; planning one reply proves they load.
+        await runtime.health.addComponent("model") {
+            (try? model.plan(.init(messages: [.init(role: "user", content: "hello")]), now: .now, id: "health")) != nil
+        }
+        let pacer = TokenPacer(firstToken: runtime.latency(config.timeToFirstToken, stream: "first-token"),
+                               tokenGap: runtime.latency(config.tokenGap, stream: "token-gap"))
+        LLMFlanController(model: model, pacer: pacer, maxBodyBytes: config.maxBodyBytes).addRoutes(to: routes)
+        return []
+    }
+}

@@ -1,0 +1,62 @@
+import FleetAudio
+import Foundation
+import ServiceKit
+
+/// Speech as the service hands it out: a complete Ogg Opus file and what is in it.
+struct RenderedSpeech: Sendable, Equatable {
+    var audio: [UInt8]
+    var voice: String
+    var audioSeconds: Double
+}
+
+/// The stand-in for Bark: checks a synthesis request, speaks the text with FleetAudio's formant
+/// synthesizer in the chosen voice, and packs it as Ogg Opus. No HTTP in here.
+struct SpeechEngine: Sendable {
+    static let speedRange = 0.5...2.0
+
+    var defaultVoice: String
+    var maxCharacters = 2000
+    var wordsPerMinute = 165.0
+
+    /// The checks a caller can fix, each answered with what to change.
+    func resolve(text: String, voice: String?, speed: Double?) throws -> (text: String, voice: Voice, speed: Double) {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw FleetError.badRequest("'text' is empty; there is nothing to say.") }
+        guard trimmed.count <= maxCharacters else {
+            throw FleetError(status: .contentTooLarge, code: "payload_too_large",
+                             message: "'text' has \(trimmed.count) characters; at most \(maxCharacters) are synthesised "
+                                + "per request. Split it into sentences.")
+        }
+        guard trimmed.contains(where: { $0.isLetter || $0.isNumber }) else {
+            throw FleetError.badRequest("'text' has no letters or digits to speak.")
+        }
+        let id = voice ?? defaultVoice
+        guard let chosen = Voice.named(id) else {
+            throw FleetError.badRequest("Unknown voice '\(id)'. Valid voices: " + Voice.all.map(\.id).joined(separator: ", ") + ".")
+        }
+        let speed = speed ?? 1
+        guard Self.speedRange.contains(speed) else {
+            throw FleetError.badRequest("'speed' must be between \(Self.speedRange.lowerBound) and \(Self.speedRange.upperBound); got \(speed).")
+        }
+        return (trimmed, chosen, speed)
+    }
+
+    /// Speaks `text` and encodes it. The comments name the text and voice, and carry the text as
+    /// the reference transcript, so the speech recogniser can score itself on synthesised audio.
+    func render(_ text: String, voice: Voice, speed: Double) throws -> RenderedSpeech {
+        let pcm = SpeechSynthesizer(voice: voice, wordsPerMinute: wordsPerMinute).synthesize(text, speed: speed)
+        let audio = try OggOpus.encode(pcm, comments: [
+            OpusComment.title: text,
+            OpusComment.voice: voice.id,
+            OpusComment.referenceTranscript: text,
+        ])
+        return RenderedSpeech(audio: audio, voice: voice.id, audioSeconds: Double(pcm.count) / Double(AudioFormat.sampleRate))
+    }
+
+    /// GET /voices: every preset, described so a person can choose.
+    static func describe(_ voice: Voice) -> String {
+        let register = voice.basePitchHz < 150 ? "Lower-pitched (male-like)" : "Higher-pitched (female-like)"
+        let timbre = voice.brightness < 0.35 ? "soft and warm" : voice.brightness > 0.7 ? "bright and crisp" : "neutral"
+        return "\(register), \(timbre) voice around \(Int(voice.basePitchHz)) Hz"
+    }
+}

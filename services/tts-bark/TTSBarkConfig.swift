@@ -1,0 +1,48 @@
+import FleetAudio
+import Foundation
+import ServiceKit
+
+/// tts-bark's settings: the voice, limits and timing of the (stubbed) Bark model.
+struct TTSBarkConfig: Sendable {
+    /// What the response's X-Engine header names.
+    static let engine = "bark-stub"
+
+    /// TTS_DEFAULT_VOICE: the voice when a request names none (the original's v2/en_speaker_1).
+    var defaultVoice = "v2/en_speaker_1"
+    /// TTS_MAX_TEXT_LENGTH: characters per request (Bark itself degrades past ~13 s of speech;
+    /// the original accepted long texts and chunked them, which this limit leaves to the caller).
+    var maxTextLength = 2000
+    /// TTS_WORDS_PER_MINUTE: speaking rate at speed 1.
+    var wordsPerMinute = 165.0
+    /// TTS_MAX_BODY_BYTES: the largest request body accepted (413 above it).
+    var maxBodyBytes = 64 * 1024
+
+    /// Bark on a GPU: ~0.4 s to start plus ~8 ms per character of text, with a p99 2.5 times the
+    /// median (TTS_LATENCY_MEDIAN / _P99 / _PER_CHAR, seconds). The time spent really rendering
+    /// and encoding counts towards the draw, so the reply is never later than the model would be.
+    var latency = LatencyModel(median: 0.4, p99: 1.0, perUnit: 0.008)
+
+    init() {}
+
+    init(settings: ServiceSettings) throws {
+        let reader = settings.reader
+        defaultVoice = try reader.parsed("tts.default.voice", default: defaultVoice) { Voice.named($0)?.id }
+        maxTextLength = try reader.parsed("tts.max.text.length", default: maxTextLength) {
+            Int($0).flatMap { (1...100_000).contains($0) ? $0 : nil }
+        }
+        wordsPerMinute = try reader.parsed("tts.words.per.minute", default: wordsPerMinute) {
+            Double($0).flatMap { (60...400).contains($0) ? $0 : nil }
+        }
+        maxBodyBytes = try reader.parsed("tts.max.body.bytes", default: maxBodyBytes) { Int($0).flatMap { $0 >= 1024 ? $0 : nil } }
+        let median = try reader.parsed("tts.latency.median", default: latency.baseMedian) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+        let p99 = try reader.parsed("tts.latency.p99", default: max(latency.baseP99, median)) {
+            Double($0).flatMap { $0 >= median ? $0 : nil }
+        }
+        let perChar = try reader.parsed("tts.latency.per.char", default: latency.perUnit) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
+        latency = LatencyModel(median: median, p99: p99, perUnit: perChar)
+    }
+
+    var engine: SpeechEngine {
+        SpeechEngine(defaultVoice: defaultVoice, maxCharacters: maxTextLength, wordsPerMinute: wordsPerMinute)
+    }
+}

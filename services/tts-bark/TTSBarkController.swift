@@ -1,0 +1,67 @@
+import FleetAudio
+import FleetContracts
+import FleetTelemetry
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+import Tracing
+
+/// tts-bark's HTTP surface: synthesise speech, list voices.
+struct TTSBarkController: Sendable {
+    let engine: SpeechEngine
+    let latency: LatencySource
+    let maxBodyBytes: Int
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post("/synthesize", use: synthesize)
+        group.get("/voices", use: voices)
+    }
+
+    /// POST /synthesize `{text, voice?, speed?}` -> `audio/ogg; codecs=opus`, with the original's
+    /// JSON fields (engine, processing time, voice used) and the audio length as headers.
+    func synthesize(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(SynthesisRequest.self, limit: maxBodyBytes)
+        let (text, voice, speed) = try engine.resolve(text: body.text, voice: body.voice, speed: body.speed)
+        let start = ContinuousClock.now
+        let speech = try await withStageSpan(StageSpan.synthesize) { span in
+            span.attributes["tts.voice"] = voice.id
+            span.attributes["tts.characters"] = text.count
+            span.attributes["tts.speed"] = speed
+            let modelTime = await latency.next(units: Double(text.count))
+            let speech = try await Self.renderOffThePool { try engine.render(text, voice: voice, speed: speed) }
+            // The model "takes" the drawn time; rendering for real already used part of it.
+            let remaining = modelTime - (ContinuousClock.now - start).seconds
+            if remaining > 0 { try await Task.sleep(for: .seconds(remaining)) }
+            span.attributes["tts.audio_seconds"] = speech.audioSeconds
+            span.attributes["tts.audio_bytes"] = speech.audio.count
+            return speech
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        MetricCatalog.ttsSynthesisDuration.observe(elapsed)
+        MetricCatalog.ttsCharacters.increment(by: Double(text.count))
+        MetricCatalog.ttsAudioSeconds.increment(by: speech.audioSeconds)
+
+        var headers = HTTPFields()
+        headers[HTTPField.Name(SynthesisHeader.engine)!] = TTSBarkConfig.engine
+        headers[HTTPField.Name(SynthesisHeader.processingTimeMs)!] = String(format: "%.1f", elapsed * 1000)
+        headers[HTTPField.Name(SynthesisHeader.voiceUsed)!] = speech.voice
+        headers[HTTPField.Name(SynthesisHeader.audioSeconds)!] = String(format: "%.3f", speech.audioSeconds)
+        return Response.bytes(speech.audio, contentType: "audio/ogg; codecs=opus", headers: headers)
+    }
+
+    func voices(request: Request, context: BasicRequestContext) async throws -> Response {
+        try Response.json(VoiceList(voices: Voice.all.map { VoiceInfo(id: $0.id, description: SpeechEngine.describe($0)) },
+                                    default: engine.defaultVoice))
+    }
+
+    /// Rendering a long text is real CPU work; it runs on a Dispatch worker so the few threads of
+    /// Swift's cooperative pool (one per core) stay free for the requests being served meanwhile.
+    static func renderOffThePool(_ work: @escaping @Sendable () throws -> RenderedSpeech) async throws -> RenderedSpeech {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
