@@ -52,7 +52,7 @@ extension Response {
 }
 
 extension JSONEncoder {
-    /// The fleet's JSON style: `"v2/en_speaker_1"`, not Foundation's default `"v2\\/en_speaker_1"`.
+    /// The fleet's JSON style: `"v2/en_speaker_1"`, not Foundation's default `"v2\/en_speaker_1"`.
     public static var fleet: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]

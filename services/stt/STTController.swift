@@ -1,0 +1,70 @@
+import FleetContracts
+import FleetTelemetry
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceKit
+
+/// The speech-to-text HTTP surface, as the original's: POST /asr takes the audio as the raw body,
+/// POST /transcribe as the `file` field of a multipart form. Both take the same query options and
+/// answer `TranscriptionResult` JSON with an `X-Processing-Time-ms` header.
+struct STTController: Sendable {
+    let pipeline: TranscriptionPipeline
+    let config: STTConfig
+    let logger: Logger
+
+    static let processingTimeHeader = HTTPField.Name("X-Processing-Time-ms")!
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post("/asr", use: asr)
+        group.post("/transcribe", use: transcribe)
+    }
+
+    func asr(request: Request, context: BasicRequestContext) async throws -> Response {
+        try await run(request) { body in (body, request.mediaType) }
+    }
+
+    func transcribe(request: Request, context: BasicRequestContext) async throws -> Response {
+        try await run(request) { body in
+            guard request.mediaType == "multipart/form-data" else {
+                throw FleetError.unsupportedMediaType(
+                    "POST /transcribe takes multipart/form-data with the audio in a field named 'file'; use POST /asr for a raw body.")
+            }
+            let upload = try MultipartUpload.extract(from: body, contentType: request.headers[.contentType])
+            return (upload.bytes, upload.mediaType)
+        }
+    }
+
+    /// Options, body, decode, transcribe, answer; every failure counted as an error.
+    private func run(_ request: Request, audio: ([UInt8]) throws -> ([UInt8], String?)) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let options = try TranscriptionOptions { request.uri.queryParameters.get($0) }
+            let body = try await request.collectBody(limit: config.maxBodyBytes)
+            let (bytes, mediaType) = try audio(body)
+            let upload = try AudioUpload.decode(bytes, mediaType: mediaType, maxSeconds: config.maxAudioSeconds)
+            let outcome = try await pipeline.transcribe(upload, options: options)
+            let recognition = outcome.recognition
+            let total = (ContinuousClock.now - start).seconds
+            let result = TranscriptionResult(
+                text: recognition.text, duration: upload.audio.duration.rounded3, language: TranscriptionPipeline.language,
+                confidence: recognition.confidence, correlationId: options.correlationID,
+                processingMs: (outcome.modelSeconds * 1000).rounded3, totalMs: (total * 1000).rounded3,
+                inputBytes: bytes.count, model: SpeechRecognizer.model, device: SpeechRecognizer.device,
+                segments: recognition.segments(wordLevel: options.wordTimestamps), source: recognition.source.rawValue)
+
+            MetricCatalog.sttTranscriptions.increment(["status": "success", "source": recognition.source.rawValue])
+            MetricCatalog.sttTranscriptionDuration.observe(total)
+            MetricCatalog.sttAudioSeconds.increment(by: upload.audio.duration)
+            logger.info("transcribed", metadata: [
+                "correlation_id": "\(options.correlationID ?? "none")", "source": "\(recognition.source.rawValue)",
+                "audio_seconds": "\(upload.audio.duration.rounded3)", "enhancement": "\(outcome.enhancement.rawValue)",
+            ])
+            return try Response.json(result, headers: [Self.processingTimeHeader: String(format: "%.1f", outcome.modelSeconds * 1000)])
+        } catch {
+            MetricCatalog.sttTranscriptions.increment(["status": "error", "source": "none"])
+            throw error
+        }
+    }
+}
