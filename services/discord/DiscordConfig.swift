@@ -1,0 +1,93 @@
+import Foundation
+import ServiceKit
+
+/// The voice bridge's settings. Segmentation knobs keep the original's names and defaults
+/// (AUDIO_SILENCE_TIMEOUT and friends); the DISCORD_* ones shape the simulated voice channel
+/// that stands in for Discord.
+struct DiscordConfig: Sendable {
+    /// DISCORD_SPEAKERS: simulated people in the voice channel (0 leaves only POST /voice/speak).
+    var speakers = 3
+    /// DISCORD_TURN_INTERVAL: seconds of quiet between one speaker's phrases, drawn per phrase
+    /// from this range ("4-8") or fixed ("6").
+    var turnInterval: ClosedRange<Double> = 4...8
+    /// DISCORD_AUTOSTART: when false, speakers only talk when asked through POST /voice/speak.
+    var autostart = true
+    /// DISCORD_PACKET_LOSS: percent of Opus packets from speakers dropped on the way to the bridge
+    /// (deterministically, per speaker), to exercise packet-loss concealment and FEC.
+    var packetLossPercent = 0.0
+    /// DISCORD_TURN_HISTORY: how many recent turns (with their audio) /voice/turns keeps.
+    var turnHistory = 50
+    /// DISCORD_STARTUP_TIMEOUT: how long the channel waits for the orchestrator to come up before
+    /// letting speakers talk anyway (their turns then fail visibly, as outcome "error").
+    var startupTimeout = 30.0
+
+    /// AUDIO_SILENCE_TIMEOUT: seconds of silence that end a segment.
+    var silenceTimeout = 0.75
+    /// AUDIO_MAX_SEGMENT_DURATION: a segment is cut at this length even mid-speech.
+    var maxSegmentDuration = 15.0
+    /// AUDIO_MIN_SEGMENT_DURATION: shorter voiced bursts (a cough, a click) are dropped.
+    var minSegmentDuration = 0.3
+    /// AUDIO_VAD_FRAME_MS: the voice activity detector's frame (10, 20 or 30 ms, as webrtcvad).
+    var vadFrameMs = 30
+    /// AUDIO_VAD_AGGRESSIVENESS: 0 (keeps most audio as speech) ... 3 (strictest).
+    var vadAggressiveness = 1
+
+    /// WAKE_PHRASES: comma-separated phrases that address the assistant.
+    var wakePhrases = WakePhraseMatcher.defaultPhrases
+    /// WAKE_MATCH_THRESHOLD: the partial_ratio score (0...100) a phrase must reach.
+    var wakeThreshold = 90.0
+
+    /// Discord's REST API, which POST /mcp/send_message stands in for: a message post takes
+    /// about 120 ms, with a long tail when Discord rate-limits (DISCORD_API_LATENCY_MEDIAN / _P99).
+    var apiLatency = LatencyModel(median: 0.12, p99: 0.6)
+
+    init() {}
+
+    init(settings: ServiceSettings) throws {
+        let reader = settings.reader
+        speakers = try reader.parsed("discord.speakers", default: speakers) { Int($0).flatMap { (0...16).contains($0) ? $0 : nil } }
+        turnInterval = try reader.parsed("discord.turn.interval", default: turnInterval, Self.parseRange)
+        autostart = try reader.parsed("discord.autostart", default: autostart, Self.parseBool)
+        packetLossPercent = try reader.parsed("discord.packet.loss", default: packetLossPercent) {
+            Double($0).flatMap { (0..<100).contains($0) ? $0 : nil }
+        }
+        turnHistory = try reader.parsed("discord.turn.history", default: turnHistory) { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
+        startupTimeout = try reader.parsed("discord.startup.timeout", default: startupTimeout) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
+
+        silenceTimeout = try reader.parsed("audio.silence.timeout", default: silenceTimeout) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+        maxSegmentDuration = try reader.parsed("audio.max.segment.duration", default: maxSegmentDuration) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+        // The minimum must stay below the maximum; otherwise no segment could ever be kept.
+        minSegmentDuration = try reader.parsed("audio.min.segment.duration", default: minSegmentDuration) { [maxSegmentDuration] in
+            Double($0).flatMap { $0 >= 0 && $0 < maxSegmentDuration ? $0 : nil }
+        }
+        vadFrameMs = try reader.parsed("audio.vad.frame.ms", default: vadFrameMs) { Int($0).flatMap { [10, 20, 30].contains($0) ? $0 : nil } }
+        vadAggressiveness = try reader.parsed("audio.vad.aggressiveness", default: vadAggressiveness) { Int($0).flatMap { (0...3).contains($0) ? $0 : nil } }
+
+        wakePhrases = try reader.parsed("wake.phrases", default: wakePhrases) { raw in
+            let phrases = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return phrases.isEmpty ? nil : phrases
+        }
+        wakeThreshold = try reader.parsed("wake.match.threshold", default: wakeThreshold) { Double($0).flatMap { (1...100).contains($0) ? $0 : nil } }
+
+        let median = try reader.parsed("discord.api.latency.median", default: apiLatency.baseMedian) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+        let p99 = try reader.parsed("discord.api.latency.p99", default: max(apiLatency.baseP99, median)) { Double($0).flatMap { $0 >= median ? $0 : nil } }
+        apiLatency = LatencyModel(median: median, p99: p99)
+    }
+
+    /// "4-8" or "6": seconds, non-negative, low <= high.
+    static func parseRange(_ raw: String) -> ClosedRange<Double>? {
+        let parts = raw.split(separator: "-", maxSplits: 1).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard let low = parts.first ?? nil, low >= 0 else { return nil }
+        guard parts.count == 2 else { return low...low }
+        guard let high = parts[1], high >= low else { return nil }
+        return low...high
+    }
+
+    static func parseBool(_ raw: String) -> Bool? {
+        switch raw.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: return nil
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// placeholder so the target exists while it is being written

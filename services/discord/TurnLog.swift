@@ -1,0 +1,141 @@
+import Foundation
+
+/// How a voice turn ended; the `voice_turns_total{outcome}` label values.
+public enum TurnOutcome: String, Sendable, Codable, CaseIterable {
+    /// Atlas answered and the reply was played into the channel.
+    case replied
+    /// Nobody addressed Atlas: the transcript had no wake phrase.
+    case noWakePhrase = "no_wake_phrase"
+    /// Atlas was addressed but a guardrail refused the request; the refusal was still played.
+    case blocked
+    /// The wake phrase came with nothing after it, or STT heard no words.
+    case empty
+    /// A stage failed; the error is on the turn's span and in the log.
+    case error
+}
+
+/// Everything the demo surface shows about one voice turn, both sides' audio included.
+public struct TurnRecord: Sendable, Codable, Identifiable {
+    public struct Latencies: Sendable, Codable, Equatable {
+        /// Segment close minus last voiced frame (the silence timeout, mostly).
+        public var endOfUtterance: Double?
+        public var encode: Double?
+        public var process: Double?
+        public var transcribe: Double?
+        public var wakeDetection: Double?
+        public var orchestrate: Double?
+        /// Waiting for the channel's voice while another reply played.
+        public var playbackQueue: Double?
+        /// End of the user's speech to the first reply frame going out.
+        public var endToEnd: Double?
+        /// Seconds of reply audio played.
+        public var playback: Double?
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case encode, process, transcribe, orchestrate, playback
+            case endOfUtterance = "end_of_utterance"
+            case wakeDetection = "wake_detection"
+            case endToEnd = "end_to_end"
+            case playbackQueue = "playback_queue"
+        }
+    }
+
+    public var id: Int
+    public var speaker: String
+    public var sessionId: String
+    /// The speaker's turn number (1 for their first segment).
+    public var turnNumber: Int
+    public var startedAt: Date
+    /// What the speaker meant to say (the phrase it synthesised).
+    public var phrase: String
+    public var transcript: String?
+    public var wakeDetected: Bool = false
+    public var wakePhrase: String?
+    /// What went to the orchestrator: the transcript without its wake phrase.
+    public var request: String?
+    public var replyText: String?
+    public var guardrailReason: String?
+    public var outcome: TurnOutcome?
+    public var error: String?
+    public var latencies = Latencies()
+    public var segmentSeconds: Double = 0
+    public var replySeconds: Double?
+    public var playbackUnderruns = 0
+    public var traceId: String?
+    public var inputAudio: [UInt8] = []
+    public var replyAudio: [UInt8]?
+
+    public init(id: Int, speaker: String, sessionId: String, turnNumber: Int, phrase: String, startedAt: Date = Date()) {
+        self.id = id
+        self.speaker = speaker
+        self.sessionId = sessionId
+        self.turnNumber = turnNumber
+        self.phrase = phrase
+        self.startedAt = startedAt
+    }
+}
+
+/// The last N turns, newest last, plus running totals that outlive the ring.
+public actor TurnLog {
+    public let capacity: Int
+    private var records: [TurnRecord] = []
+    private var nextID = 1
+    private var outcomeCounts: [TurnOutcome: Int] = [:]
+    /// Recent end-to-end latencies for the status page's median (bounded like the ring).
+    private var endToEnd: [Double] = []
+
+    public init(capacity: Int = 50) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// A fresh id for a turn that is starting.
+    public func reserveID() -> Int {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    /// Adds or replaces a turn (a turn is stored when it starts and again when it ends, so the
+    /// page shows turns in flight).
+    public func store(_ record: TurnRecord) {
+        if let index = records.lastIndex(where: { $0.id == record.id }) {
+            let previous = records[index].outcome
+            records[index] = record
+            if previous == nil { finished(record) }
+            return
+        }
+        records.append(record)
+        if records.count > capacity { records.removeFirst(records.count - capacity) }
+        finished(record)
+    }
+
+    private func finished(_ record: TurnRecord) {
+        guard let outcome = record.outcome else { return }
+        outcomeCounts[outcome, default: 0] += 1
+        if let latency = record.latencies.endToEnd {
+            endToEnd.append(latency)
+            if endToEnd.count > capacity { endToEnd.removeFirst(endToEnd.count - capacity) }
+        }
+    }
+
+    public func record(id: Int) -> TurnRecord? {
+        records.last { $0.id == id }
+    }
+
+    /// Newest first.
+    public func recent(limit: Int) -> [TurnRecord] {
+        Array(records.suffix(limit).reversed())
+    }
+
+    public var finishedCount: Int { outcomeCounts.values.reduce(0, +) }
+    public var outcomes: [TurnOutcome: Int] { outcomeCounts }
+
+    /// Median end-to-end latency of the recent replied turns, or nil before the first.
+    public var medianEndToEnd: Double? {
+        guard !endToEnd.isEmpty else { return nil }
+        let sorted = endToEnd.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}
