@@ -64,6 +64,12 @@ public struct SettingsError: Error, Sendable, CustomStringConvertible {
     public let value: String
     public let expected: String
     public var description: String { "\(variable)=\"\(value)\" is not valid: expected \(expected)." }
+
+    public init(variable: String, value: String, expected: String) {
+        self.variable = variable
+        self.value = value
+        self.expected = expected
+    }
 }
 
 extension ConfigReader {

@@ -28,11 +28,14 @@ public enum DiscordService: FleetService {
         let voiceOutput = try ChannelVoiceOutput()
         let clock = RealTimeClock()
         let orchestration = OrchestrationClient(orchestrator)
+        // The dashboard's turn feed is optional: short timeout, no retries, not a readiness dependency.
+        let dashboard = TurnReportClient(runtime.client(for: .monitoringDashboard, timeout: .seconds(2), retries: 0))
         let pipeline = TurnPipeline(
             audioProcessor: AudioProcessingClient(audioProcessor), transcriber: TranscriberClient(stt),
             orchestrator: orchestration,
             matcher: WakePhraseMatcher(phrases: config.wakePhrases, threshold: config.wakeThreshold),
-            clock: clock, sink: voiceOutput, turns: turns, channel: messages, logger: runtime.logger)
+            clock: clock, sink: voiceOutput, turns: turns, channel: messages, reporter: dashboard,
+            logger: runtime.logger)
         let logger = runtime.logger
         let channel = VoiceChannel(
             config: config, seed: runtime.settings.seed, clock: clock, pipeline: pipeline, turns: turns,

@@ -79,6 +79,12 @@ public enum PhraseCorpus {
         "Hey assistant, my card number is 4111 1111 1111 1111, is that valid?",
     ].map { Phrase($0, .pii) }
 
+    /// A speaker's first phrase: a request to Atlas, as people open a conversation with the
+    /// assistant — and so a freshly started fleet answers (and fills every panel) within a turn.
+    public static func pickOpening(using generator: inout SeededGenerator) -> Phrase {
+        requests[Int.random(in: 0..<requests.count, using: &generator)]
+    }
+
     /// The next phrase for a speaker, drawn from its own seeded stream so runs replay.
     public static func pick(using generator: inout SeededGenerator) -> Phrase {
         all[Int.random(in: 0..<all.count, using: &generator)]

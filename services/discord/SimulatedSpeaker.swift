@@ -78,8 +78,15 @@ struct SimulatedSpeaker: Sendable {
     let untilFleetReady: @Sendable () async -> Void
     let logger: Logger
 
-    /// Room noise under every frame, so the VAD measures a real noise floor (about -70 dBFS).
-    static let roomNoiseAmplitude: Float = 0.000_55
+    /// Room noise under every frame, so the VAD measures a real noise floor. Rooms differ — a quiet
+    /// study (about -70 dBFS), an office (-55), a café (-45) — so the audio quality score, and
+    /// its panels, vary between speakers as they would in a real channel.
+    static let roomNoiseAmplitudes: [Float] = [0.000_55, 0.003, 0.009]
+
+    var roomNoiseAmplitude: Float {
+        var room = SeededGenerator(seed: seed, stream: "discord/room/\(identity.name)")
+        return Self.roomNoiseAmplitudes[Int(room.next() % UInt64(Self.roomNoiseAmplitudes.count))]
+    }
     /// Background before the phrase: the VAD's noise floor and the segmenter's pre-roll need it.
     static let leadIn = 0.3
 
@@ -95,6 +102,7 @@ struct SimulatedSpeaker: Sendable {
         var choices = SeededGenerator(seed: seed, stream: "discord/speaker/\(identity.name)")
         var noise = SeededGenerator(seed: seed, stream: "discord/noise/\(identity.name)")
         var fleetReady = false
+        var opening = true
         while !Task.isCancelled {
             let quiet = config.autostart ? Duration.seconds(Double.random(in: config.turnInterval, using: &choices)) : nil
             var utterance = await mailbox.next(waitingAtMost: quiet)
@@ -104,7 +112,9 @@ struct SimulatedSpeaker: Sendable {
                     await untilFleetReady()
                     fleetReady = true
                 }
-                utterance = Utterance(text: PhraseCorpus.pick(using: &choices).text, turnID: nil)
+                let phrase = opening ? PhraseCorpus.pickOpening(using: &choices) : PhraseCorpus.pick(using: &choices)
+                opening = false
+                utterance = Utterance(text: phrase.text, turnID: nil)
             }
             guard let utterance, !Task.isCancelled else { continue }
             guard await floor.acquire(urgent: utterance.turnID != nil) else { return }
@@ -141,11 +151,12 @@ struct SimulatedSpeaker: Sendable {
 
         var reservedID = utterance.turnID
         var segmentsClosed = 0
+        let roomNoise = roomNoiseAmplitude
         try await withThrowingTaskGroup(of: TurnRecord.self) { group in
             let start = clock.now
             for (index, frame) in frames.enumerated() {
                 try await clock.sleep(until: start + FramePlayer.frameDuration * index)
-                let sent = frame.map { $0 + Float.random(in: -Self.roomNoiseAmplitude...Self.roomNoiseAmplitude, using: &noise) }
+                let sent = frame.map { $0 + Float.random(in: -roomNoise...roomNoise, using: &noise) }
                 let segments = try link.carry(sent)
                 let now = clock.now, streamNow = link.streamTime
                 for segment in segments {

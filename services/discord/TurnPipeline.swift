@@ -62,11 +62,13 @@ public struct TurnPipeline: Sendable {
     let voice: FIFOLock
     let turns: TurnLog
     let channel: ChannelLog
+    /// Where finished turns are reported (the monitoring dashboard's live feed); best effort.
+    let reporter: (any TurnReporting)?
     let logger: Logger
 
     public init(audioProcessor: any AudioProcessing, transcriber: any Transcriber, orchestrator: any Orchestration,
                 matcher: WakePhraseMatcher, clock: any PacingClock, sink: any PlaybackSink, voice: FIFOLock = FIFOLock(),
-                turns: TurnLog, channel: ChannelLog, logger: Logger) {
+                turns: TurnLog, channel: ChannelLog, reporter: (any TurnReporting)? = nil, logger: Logger) {
         self.audioProcessor = audioProcessor
         self.transcriber = transcriber
         self.orchestrator = orchestrator
@@ -76,6 +78,7 @@ public struct TurnPipeline: Sendable {
         self.voice = voice
         self.turns = turns
         self.channel = channel
+        self.reporter = reporter
         self.logger = logger
     }
 
@@ -115,6 +118,7 @@ public struct TurnPipeline: Sendable {
                 ])
             }
             span.attributes["voice.outcome"] = record.outcome?.rawValue
+            await report(record)
             return record
         }
         let outcome = finished.outcome ?? .error
@@ -128,6 +132,21 @@ public struct TurnPipeline: Sendable {
             "end_to_end_seconds": "\(finished.latencies.endToEnd.map { String(format: "%.3f", $0) } ?? "none")",
         ])
         return finished
+    }
+
+    /// Tells the monitoring dashboard how the turn went, inside the turn's trace. A dashboard that
+    /// is down costs one short timeout and a debug line, never the turn.
+    private func report(_ record: TurnRecord) async {
+        guard let reporter else { return }
+        let report = TurnReport(turnId: record.id, speaker: record.speaker, sessionId: record.sessionId,
+                                outcome: (record.outcome ?? .error).rawValue, transcript: record.transcript,
+                                response: record.replyText, endToEndSeconds: record.latencies.endToEnd,
+                                traceId: record.traceId, finishedAt: Date().timeIntervalSince1970)
+        do {
+            try await reporter.report(report)
+        } catch {
+            logger.debug("turn report not delivered", metadata: ["error": "\(error)"])
+        }
     }
 
     private func stages(_ segment: VoiceSegment, speaker: SpeakerIdentity, span: any Span,
