@@ -33,13 +33,14 @@ run-native: build ## Run all nine services as local processes (plus Prometheus w
 test: ## Unit, end-to-end, stack-config and dashboard tests
 	@scripts/ensure-deps.sh test
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-xctest
 	@$(MAKE) --no-print-directory stack-check
 	@$(MAKE) --no-print-directory dashboard-test
 
-bench: deps ## Speed and memory benchmarks (release build)
+bench: deps ## Speed and memory benchmarks: codecs and synthesis, then the fleet's turn latency and RSS
 	$(SWIFT) build -c release --product audio-fleet
 	$(RELEASE_BIN) bench
+	scripts/bench-fleet.py --binary $(RELEASE_BIN) --turns 20
 
 clean: ## Remove build output and local state
 	rm -rf .build var

@@ -15,8 +15,8 @@ fi
 cleanup() {
   if [ -n "$prometheus_pid" ] && kill -0 "$prometheus_pid" 2>/dev/null; then
     kill "$prometheus_pid" 2>/dev/null || true
-    rm -f var/prometheus.pid
   fi
+  rm -f var/prometheus.pid
 }
 trap cleanup EXIT
 

@@ -23,6 +23,8 @@ struct Up: AsyncParsableCommand {
     var followLogs = false
 
     func run() async throws {
+        // Progress lines must show up at once even when piped (`make run | tee`), not at exit.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let supervisor = try FleetSupervisor(host: host, portOffset: portOffset,
                                              logDirectory: URL(fileURLWithPath: logDirectory), followLogs: followLogs)
         let events = supervisor.events
