@@ -9,9 +9,10 @@ import ServiceKit
 import TTSBarkService
 import TestingUIService
 
-/// Which implementation serves which member of the fleet.
+/// Which implementation serves which member of the fleet. (Metatypes are not Sendable, but this
+/// table is a constant, written once and only read.)
 enum FleetDirectory {
-    static let services: [FleetMember: any FleetService.Type] = [
+    nonisolated(unsafe) static let services: [FleetMember: any FleetService.Type] = [
         .discord: DiscordService.self,
         .audioProcessor: AudioProcessorService.self,
         .stt: STTService.self,

@@ -64,14 +64,14 @@ final class FleetSupervisor: Sendable {
             }
             try process.run()
             children.withLock { $0[member] = ProcessBox(process) }
-            print("  started \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) pid \(process.processIdentifier), port \(port(of: member))")
+            say("  started \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) pid \(process.processIdentifier), port \(port(of: member))")
         }
     }
 
     /// Each child writes to its log file; with --follow-logs a pipe copies lines here as well.
     private func openLog(for member: FleetMember) throws -> Any {
         let file = logFile(of: member)
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         guard followLogs else { return handle }
         let pipe = Pipe()
@@ -81,7 +81,7 @@ final class FleetSupervisor: Sendable {
             guard !data.isEmpty else { return }
             handle.write(data)
             let text = String(decoding: data, as: UTF8.self)
-            for line in text.split(separator: "\n") { print(prefix + line) }
+            for line in text.split(separator: "\n") { say(prefix + line) }
         }
         return pipe
     }
@@ -96,16 +96,16 @@ final class FleetSupervisor: Sendable {
                     while ContinuousClock.now < deadline {
                         if await self.isReady(member) {
                             let seconds = (ContinuousClock.now - started).seconds
-                            print("  ready   \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) after \(String(format: "%.1f", seconds)) s")
+                            say("  ready   \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) after \(String(format: "%.1f", seconds)) s")
                             return true
                         }
                         if !self.isRunning(member) {
-                            print("  FAILED  \(member.name) exited during start-up:\n\(self.tail(of: member))")
+                            say("  FAILED  \(member.name) exited during start-up:\n\(self.tail(of: member))")
                             return false
                         }
                         try? await Task.sleep(for: .milliseconds(250))
                     }
-                    print("  TIMEOUT \(member.name) was not ready after \(timeout)")
+                    say("  TIMEOUT \(member.name) was not ready after \(timeout)")
                     return false
                 }
             }
@@ -128,15 +128,15 @@ final class FleetSupervisor: Sendable {
     }
 
     func printURLs() {
-        print("\nThe fleet is up. Open:")
-        print("  testing-ui            \(url(of: .testingUI))/          run a turn from typed text and listen to it")
-        print("  monitoring-dashboard  \(url(of: .monitoringDashboard))/          readiness and live numbers")
-        print("  discord (voice)       \(url(of: .discord))/          the simulated channel: listen to each turn")
-        print("Every service: /health/live, /health/ready, /metrics")
+        say("\nThe fleet is up. Open:")
+        say("  testing-ui            \(url(of: .testingUI))/          run a turn from typed text and listen to it")
+        say("  monitoring-dashboard  \(url(of: .monitoringDashboard))/          readiness and live numbers")
+        say("  discord (voice)       \(url(of: .discord))/          the simulated channel: listen to each turn")
+        say("Every service: /health/live, /health/ready, /metrics")
         for member in FleetDirectory.startOrder {
-            print("  \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) \(url(of: member))")
+            say("  \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) \(url(of: member))")
         }
-        print("Press Ctrl-C to stop.")
+        say("Press Ctrl-C to stop.")
     }
 
     /// SIGTERM to every child, then SIGKILL to any still running after the grace period.

@@ -23,18 +23,16 @@ struct Up: AsyncParsableCommand {
     var followLogs = false
 
     func run() async throws {
-        // Progress lines must show up at once even when piped (`make run | tee`), not at exit.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let supervisor = try FleetSupervisor(host: host, portOffset: portOffset,
                                              logDirectory: URL(fileURLWithPath: logDirectory), followLogs: followLogs)
         let events = supervisor.events
         SignalForwarder.install(into: supervisor)
 
-        print("Starting the audio-orchestrator fleet (\(FleetDirectory.startOrder.count) services, logs in \(logDirectory)/)")
+        say("Starting the audio-orchestrator fleet (\(FleetDirectory.startOrder.count) services, logs in \(logDirectory)/)")
         try supervisor.startAll()
         let readiness = await supervisor.waitUntilReady(timeout: .seconds(readyTimeout))
         guard readiness else {
-            print("The fleet did not become ready; stopping it. See the logs above or in \(logDirectory)/.")
+            say("The fleet did not become ready; stopping it. See the logs above or in \(logDirectory)/.")
             await supervisor.stopAll()
             throw ExitCode(1)
         }
@@ -43,14 +41,14 @@ struct Up: AsyncParsableCommand {
         for await event in events {
             switch event {
             case .signal(let name):
-                print("\n\(name) received: stopping all services…")
+                say("\n\(name) received: stopping all services…")
                 await supervisor.stopAll()
-                print("All services stopped.")
+                say("All services stopped.")
                 return
             case .exited(let member, let status):
                 guard !supervisor.isStopping else { continue }
-                print("\(member.name) exited unexpectedly (status \(status)); last lines of its log:")
-                print(supervisor.tail(of: member))
+                say("\(member.name) exited unexpectedly (status \(status)); last lines of its log:")
+                say(supervisor.tail(of: member))
                 await supervisor.stopAll()
                 throw ExitCode(1)
             }
