@@ -47,7 +47,42 @@ public struct Telemetry: Sendable {
         LoggingSystem.bootstrap { label in MultiplexLogHandler([stdout(label), logs.factory(label)]) }
         InstrumentationSystem.bootstrap(tracing.factory)
         return Telemetry(configuration: configuration, registry: registry,
-                         services: [metrics.service, logs.service, tracing.service])
+                         services: [ConcurrentShutdown([metrics.service, logs.service, tracing.service])])
+    }
+}
+
+/// Runs the OTLP exporters as one service, so a graceful shutdown reaches them all at once.
+///
+/// A ServiceGroup stops its services one after another. Each exporter makes a final export bounded
+/// by the export timeout, so one after another they would take three timeouts when no collector
+/// answers; side by side they take one, which keeps shutdown inside its budget. (Child tasks
+/// inherit the graceful-shutdown signal of the task running this service.)
+///
+/// An exporter that fails while the process is already stopping — swift-otel's gRPC exporter can
+/// end its service group early when its channel closes — is logged, not rethrown: the telemetry
+/// it could not send is lost either way, and a clean SIGTERM should still exit 0. A failure while
+/// the service is running normally is rethrown and stops the process.
+struct ConcurrentShutdown: Service {
+    let services: [any Service]
+    let logger = Logger(label: "telemetry")
+
+    init(_ services: [any Service]) {
+        self.services = services
+    }
+
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for service in services {
+                group.addTask {
+                    do {
+                        try await service.run()
+                    } catch where Task.isShuttingDownGracefully || Task.isCancelled {
+                        logger.warning("telemetry exporter stopped with an error during shutdown",
+                                       metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        }
     }
 }
 

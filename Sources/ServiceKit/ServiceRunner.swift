@@ -6,9 +6,11 @@ import ServiceLifecycle
 /// Runs one service as a process: settings, telemetry, the application and its background work in
 /// one ServiceGroup that shuts down gracefully on SIGTERM or SIGINT.
 public enum ServiceRunner {
-    /// The whole shutdown, final telemetry export included, must end within this even with no
-    /// collector listening (export timeouts are 2 s by default).
-    static let shutdownBudget: Duration = .seconds(4)
+    /// The whole shutdown, final telemetry export included, ends within this plus the cancellation
+    /// grace below — under 5 s even with no collector listening (export timeouts are 2 s by default;
+    /// with a collector up the final export takes milliseconds).
+    static let shutdownBudget: Duration = .milliseconds(3500)
+    static let cancellationGrace: Duration = .milliseconds(500)
 
     public static func run(_ service: any FleetService.Type, overrides: [String: String] = [:]) async throws {
         let member = service.member
@@ -33,7 +35,7 @@ public enum ServiceRunner {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: runtime.logger)
         configuration.maximumGracefulShutdownDuration = shutdownBudget
-        configuration.maximumCancellationDuration = .seconds(1)
+        configuration.maximumCancellationDuration = cancellationGrace
         try await ServiceGroup(configuration: configuration).run()
     }
 }

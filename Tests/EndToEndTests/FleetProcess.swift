@@ -41,7 +41,7 @@ final class FleetProcess: @unchecked Sendable {
     func waitUntilReady(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         for member in FleetMember.allCases {
-            while try await get(url(member) + "/health/ready").status != 200 {
+            while await TestHTTP.get(url(member) + "/health/ready").status != 200 {
                 guard process.isRunning else { throw FleetTestError("`audio-fleet up` exited:\n\(logs())") }
                 guard ContinuousClock.now < deadline else { throw FleetTestError("\(member.name) never became ready:\n\(logs())") }
                 try await Task.sleep(for: .milliseconds(300))
@@ -65,22 +65,30 @@ final class FleetProcess: @unchecked Sendable {
             return "== \(member.name)\n" + text.split(separator: "\n").suffix(12).joined(separator: "\n")
         }.joined(separator: "\n")
     }
+}
 
+struct FleetTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Plain HTTP for the tests: a failed connection is status 0, so polling loops stay simple.
+enum TestHTTP {
     struct Reply { let status: Int; let body: [UInt8] }
 
-    func get(_ url: String) async throws -> Reply {
-        try await send(HTTPClientRequest(url: url))
+    static func get(_ url: String) async -> Reply {
+        await send(HTTPClientRequest(url: url))
     }
 
-    func postJSON(_ url: String, _ json: String) async throws -> Reply {
+    static func postJSON(_ url: String, _ json: String) async -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: json))
-        return try await send(request)
+        return await send(request)
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> Reply {
+    private static func send(_ request: HTTPClientRequest) async -> Reply {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 32 << 20)
@@ -89,9 +97,4 @@ final class FleetProcess: @unchecked Sendable {
             return Reply(status: 0, body: [])
         }
     }
-}
-
-struct FleetTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

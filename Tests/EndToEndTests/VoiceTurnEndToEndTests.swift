@@ -66,7 +66,7 @@ struct VoiceTurnEndToEndTests {
 
     func checkTurnsAndAudio(fleet: FleetProcess, store: OTLPStore) async throws {
         // One testing-ui run too, so its metrics and trace exist.
-        let run = try await fleet.postJSON(fleet.url(.testingUI) + "/api/run", #"{"text": "hey atlas, tell me a joke"}"#)
+        let run = await TestHTTP.postJSON(fleet.url(.testingUI) + "/api/run", #"{"text": "hey atlas, tell me a joke"}"#)
         #expect(run.status == 200, "testing-ui run failed: \(String(decoding: run.body, as: UTF8.self))")
 
         // Wait for replied turns and for their spans to be exported.
@@ -116,19 +116,19 @@ struct VoiceTurnEndToEndTests {
         let turn = replied[0]
         let id = try #require(turn["id"].map { "\($0)" })
         let replyText = try #require(turn["reply_text"] as? String)
-        let audio = try await fleet.get(fleet.url(.discord) + "/voice/turns/\(id)/reply.opus")
+        let audio = await TestHTTP.get(fleet.url(.discord) + "/voice/turns/\(id)/reply.opus")
         #expect(audio.status == 200)
         let decoded = try OggOpus.decode(audio.body)
         let expected = SpeechSynthesizer.expectedDuration(of: replyText, wordsPerMinute: 165, speed: 1)
         #expect(abs(decoded.duration - expected) <= max(0.1 * expected, 0.1),
                 "reply audio lasts \(decoded.duration) s; its text needs \(expected) s")
-        let input = try await fleet.get(fleet.url(.discord) + "/voice/turns/\(id)/input.opus")
+        let input = await TestHTTP.get(fleet.url(.discord) + "/voice/turns/\(id)/input.opus")
         #expect(try OggOpus.decode(input.body).comments[OpusComment.referenceTranscript] != nil)
     }
 
     /// Turns the bridge reports as replied, newest first.
     func repliedTurns(_ fleet: FleetProcess) async throws -> [[String: Any]] {
-        let reply = try await fleet.get(fleet.url(.discord) + "/voice/turns")
+        let reply = await TestHTTP.get(fleet.url(.discord) + "/voice/turns")
         let json = try? JSONSerialization.jsonObject(with: Data(reply.body))
         let turns = (json as? [[String: Any]]) ?? ((json as? [String: Any])?["turns"] as? [[String: Any]]) ?? []
         return turns.filter { ($0["outcome"] as? String) == "replied" }
@@ -147,9 +147,12 @@ struct VoiceTurnEndToEndTests {
 
     func checkMetrics(fleet: FleetProcess) async throws {
         for member in FleetMember.allCases {
-            let reply = try await fleet.get(fleet.url(member) + "/metrics")
+            let reply = await TestHTTP.get(fleet.url(member) + "/metrics")
             #expect(reply.status == 200)
             let samples = PrometheusText.parse(String(decoding: reply.body, as: UTF8.self))
+            if let lint = Promtool.checkMetrics(reply.body) {
+                #expect(lint.isEmpty, "promtool check metrics on \(member.name): \(lint)")
+            }
             for name in Self.everyService + (Self.expectedMetrics[member] ?? []) {
                 let definition = try #require(MetricCatalog.definition(named: name))
                 #expect(definition.emittedBy.includes(member.name), "\(name) is not catalogued for \(member.name)")
@@ -161,6 +164,29 @@ struct VoiceTurnEndToEndTests {
                 #expect(MetricCatalog.definition(named: base) != nil, "\(member.name) serves uncatalogued \(name)")
             }
         }
+    }
+}
+
+/// `promtool check metrics`, the Prometheus project's own linter for exposition text.
+enum Promtool {
+    static let path = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// What promtool objects to (empty when clean), or nil when promtool is not installed.
+    static func checkMetrics(_ exposition: [UInt8]) -> String? {
+        guard let path else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        do { try process.run() } catch { return "could not run promtool: \(error)" }
+        input.fileHandleForWriting.write(Data(exposition))
+        try? input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? "" : text
     }
 }
 
