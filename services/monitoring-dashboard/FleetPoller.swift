@@ -8,9 +8,9 @@ import ServiceLifecycle
 /// Polls the fleet every MONITOR_POLL_INTERVAL and keeps the latest status in the store; runs
 /// beside the server and stops on graceful shutdown.
 ///
-/// It owns an HTTP client of its own, with tracing off: polling nine services every few seconds
-/// would otherwise start several root traces a second and bury the voice turns in Jaeger —
-/// Prometheus does not trace its scrapes either.
+/// It polls through the kit's untraced probe client (`HTTPClient.probes`): polling nine services
+/// every few seconds would otherwise start several root traces a second and bury the voice turns
+/// in Jaeger — Prometheus does not trace its scrapes either.
 public struct FleetPoller: Service {
     let scraper: FleetScraper
     let store: StatusStore
@@ -25,19 +25,13 @@ public struct FleetPoller: Service {
     }
 
     public func run() async throws {
-        var configuration = HTTPClient.Configuration()
-        configuration.tracing.tracer = nil
-        configuration.timeout = .init(connect: .init(timeout), read: .init(timeout))
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let transport = HTTPScrapeTransport(http: http, timeout: timeout)
-
+        let transport = HTTPScrapeTransport(http: .probes, timeout: timeout)
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await pollOnce(using: transport)
                 try? await Task.sleep(for: store.pollInterval)
             }
         }
-        try await http.shutdown()
     }
 
     /// One poll of every service; what the loop repeats and what tests call with a fake transport.
