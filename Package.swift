@@ -21,9 +21,17 @@ let serviceDependencies: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
 ]
 
+/// The real-time audio code — codec framing, VAD, synthesis, filters, recognition — is optimised in
+/// debug builds too. `make run` and `make test` share one debug build, whose cold build takes about
+/// half as long as a release one (docs/performance.md); with these few targets at -O the fleet
+/// keeps a release build's turn latency and playback timing. (Unsafe flags are fine in a root
+/// package; nothing depends on this one.)
+let realTimeSwiftSettings = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 /// One library target per service, at services/<folder>.
-func service(_ target: String, folder: String, extra: [Target.Dependency] = []) -> Target {
-    .target(name: target, dependencies: serviceDependencies + extra, path: "services/\(folder)", swiftSettings: swiftSettings)
+func service(_ target: String, folder: String, extra: [Target.Dependency] = [], realTime: Bool = false) -> Target {
+    .target(name: target, dependencies: serviceDependencies + extra, path: "services/\(folder)",
+            swiftSettings: realTime ? realTimeSwiftSettings : swiftSettings)
 }
 
 let package = Package(
@@ -32,9 +40,16 @@ let package = Package(
     products: [
         .executable(name: "audio-fleet", targets: ["AudioFleetCLI"]),
     ],
+    traits: [
+        .trait(name: "OTLPGRPC", description: "Also export OTLP over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)."),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0"),
+        // OTLP over HTTP only by default: the gRPC exporter pulls in grpc-swift, nio-http2 and their
+        // transport, about a third of a cold build. `swift build --traits OTLPGRPC` brings it back.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0",
+                 traits: ["OTLPHTTP", .trait(name: "OTLPGRPC", condition: .when(traits: ["OTLPGRPC"]))]),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -57,7 +72,7 @@ let package = Package(
                        providers: [.apt(["libogg-dev"])]),
 
         // MARK: Shared modules
-        .target(name: "FleetAudio", dependencies: ["COpus", "COgg"], swiftSettings: swiftSettings),
+        .target(name: "FleetAudio", dependencies: ["COpus", "COgg"], swiftSettings: realTimeSwiftSettings),
         .target(
             name: "FleetTelemetry",
             dependencies: [
@@ -93,8 +108,8 @@ let package = Package(
         service("GuardrailsService", folder: "guardrails"),
         service("LLMFlanService", folder: "llm-flan"),
         service("TTSBarkService", folder: "tts-bark"),
-        service("AudioProcessorService", folder: "audio-processor"),
-        service("STTService", folder: "stt", extra: [.product(name: "MultipartKit", package: "multipart-kit")]),
+        service("AudioProcessorService", folder: "audio-processor", realTime: true),
+        service("STTService", folder: "stt", extra: [.product(name: "MultipartKit", package: "multipart-kit")], realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
         service("DiscordService", folder: "discord"),

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# `make run` without a Docker engine: the release binary runs all nine services as processes,
+# `make run` without a Docker engine: the audio-fleet binary runs all nine services as processes,
 # and a local Prometheus (when installed) scrapes them with the native twin config, so the
 # dashboards' queries work the same as in the compose stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="${AUDIO_FLEET_BIN:-.build/release/audio-fleet}"
+bin="${AUDIO_FLEET_BIN:-.build/debug/audio-fleet}"
 mkdir -p var
 
 prometheus_pid=""

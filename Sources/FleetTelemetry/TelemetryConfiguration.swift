@@ -30,12 +30,21 @@ public struct TelemetryConfiguration: Sendable, Equatable {
 
     public static let version = "1.0.0"
 
+    /// The OTLP protocols this build speaks. gRPC is a build option (the `OTLPGRPC` package trait,
+    /// `swift build --traits OTLPGRPC`): without it swift-otel would crash on `grpc`, so we refuse it
+    /// up front with a message that says how to get it.
+    #if OTLPGRPC
+    public static let protocols: Set<String> = ["grpc", "http/protobuf", "http/json"]
+    #else
+    public static let protocols: Set<String> = ["http/protobuf", "http/json"]
+    #endif
+
     /// The values OTEL_* variables may take here; anything else fails start-up naming the variable.
     static let allowedValues: [String: Set<String>] = [
-        "OTEL_EXPORTER_OTLP_PROTOCOL": ["grpc", "http/protobuf", "http/json"],
-        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": ["grpc", "http/protobuf", "http/json"],
-        "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": ["grpc", "http/protobuf", "http/json"],
-        "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": ["grpc", "http/protobuf", "http/json"],
+        "OTEL_EXPORTER_OTLP_PROTOCOL": protocols,
+        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": protocols,
+        "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": protocols,
+        "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": protocols,
         "OTEL_TRACES_EXPORTER": ["otlp", "none"],
         "OTEL_METRICS_EXPORTER": ["otlp", "none"],
         "OTEL_LOGS_EXPORTER": ["otlp", "none", "console"],
@@ -53,7 +62,11 @@ public struct TelemetryConfiguration: Sendable, Equatable {
     public init(serviceName: String, environment: [String: String]) throws(TelemetryConfigurationError) {
         for (name, allowed) in Self.allowedValues {
             if let value = environment[name], !allowed.contains(value.lowercased()) {
-                throw .init(variable: name, value: value, expected: allowed.sorted().joined(separator: ", "))
+                var expected = allowed.sorted().joined(separator: ", ")
+                if value.lowercased() == "grpc" {
+                    expected += " (this binary was built without gRPC export: send OTLP/HTTP to port 4318, or build with `swift build --traits OTLPGRPC`)"
+                }
+                throw .init(variable: name, value: value, expected: expected)
             }
         }
         for name in Self.endpointVariables {
@@ -62,7 +75,7 @@ public struct TelemetryConfiguration: Sendable, Equatable {
                   url.host?.isEmpty == false
             else {
                 throw .init(variable: name, value: value,
-                            expected: "a URL with an http or https scheme, such as http://otel-collector:4317")
+                            expected: "a URL with an http or https scheme, such as http://otel-collector:4318")
             }
         }
         for name in Self.millisecondVariables {

@@ -1,3 +1,4 @@
+import FleetTelemetry
 import Foundation
 import ServiceKit
 import Testing
@@ -30,10 +31,10 @@ struct ServiceProcessTests {
         return ContinuousClock.now - start
     }
 
-    @Test("exports over OTLP/gRPC or HTTP with no collector listening, keeps serving, stops within 5 s",
-          arguments: ["grpc", "http/protobuf"])
+    @Test("exports over OTLP with no collector listening, keeps serving, stops within 5 s",
+          arguments: TelemetryConfiguration.protocols.sorted())
     func noCollector(protocol name: String) async throws {
-        let port = name == "grpc" ? 29_411 : 29_412
+        let port = ["grpc": 29_411, "http/protobuf": 29_412, "http/json": 29_414][name]!
         let (process, _) = try serve(port: port, environment: [
             "OTEL_EXPORTER_OTLP_PROTOCOL": name, "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
             "OTEL_ENABLED": "true", "OTEL_METRIC_EXPORT_INTERVAL": "500", "OTEL_BSP_SCHEDULE_DELAY": "200",

@@ -22,8 +22,8 @@ struct TelemetryConfigurationTests {
 
     @Test("the plan's .env.common works once its endpoint has a scheme")
     func planValues() throws {
-        let corrected = ["OTEL_ENABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4317",
-                         "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+        let corrected = ["OTEL_ENABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
+                         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf", "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
                          "OTEL_TRACES_SAMPLER_ARG": "1.0"]
         #expect(try TelemetryConfiguration(serviceName: "stt", environment: corrected).exportEnabled)
 
@@ -32,6 +32,23 @@ struct TelemetryConfigurationTests {
         #expect(throws: TelemetryConfigurationError.self) {
             try TelemetryConfiguration(serviceName: "stt", environment: original)
         }
+    }
+
+    @Test("gRPC export is accepted only by a binary built with the OTLPGRPC trait, and the refusal says how")
+    func grpcIsABuildOption() throws {
+        let environment = ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4317"]
+        #if OTLPGRPC
+        #expect(try TelemetryConfiguration(serviceName: "stt", environment: environment).exportEnabled)
+        #else
+        #expect(TelemetryConfiguration.protocols == ["http/protobuf", "http/json"])
+        do {
+            _ = try TelemetryConfiguration(serviceName: "stt", environment: environment)
+            Issue.record("grpc was accepted by a build without the OTLPGRPC trait")
+        } catch {
+            #expect(error.variable == "OTEL_EXPORTER_OTLP_PROTOCOL")
+            #expect(error.description.contains("--traits OTLPGRPC") && error.description.contains("4318"))
+        }
+        #endif
     }
 
     @Test("an invalid value names its variable", arguments: [

@@ -102,8 +102,8 @@ struct ComposeAndCollectorTests {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { env[parts[0]] = parts[1] }
         }
-        #expect(env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4317")
-        #expect(env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "grpc")
+        #expect(env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318")
+        #expect(env["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf")
         #expect(env["OTEL_TRACES_SAMPLER"] == "parentbased_traceidratio")
         #expect(env["OTEL_SERVICE_NAME"] == nil)
     }
