@@ -1,6 +1,10 @@
 # AudioFleet — two commands do everything: `make run` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
+# Every build here skips the index store, which only editors use: a cold debug build is ~15 %
+# faster without it (docs/performance.md). A plain `swift build` writes one, so mixing the two
+# recompiles everything once; pass --disable-index-store to plain builds too, or override this.
+SWIFT_BUILD_FLAGS ?= --disable-index-store
 RELEASE_BIN := .build/release/audio-fleet
 
 .DEFAULT_GOAL := help
@@ -13,11 +17,11 @@ deps: ## Install the system packages the build needs (or print the command)
 	@scripts/ensure-deps.sh build
 
 build: deps ## Build the release binary .build/release/audio-fleet (for make bench and images)
-	$(SWIFT) build -c release --product audio-fleet
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product audio-fleet
 
 build-debug: deps ## Build the debug binary that make run and make test share
 	@scripts/build-notice.sh
-	$(SWIFT) build --product audio-fleet
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product audio-fleet
 
 run: ## Run the whole fleet: docker compose when an engine is up, natively otherwise
 	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
@@ -37,7 +41,7 @@ run-native: build-debug ## Run all nine services as local processes (plus Promet
 test: ## Unit, end-to-end, stack-config and dashboard tests
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
-	$(SWIFT) build --build-tests
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 	@$(MAKE) --no-print-directory stack-check
 	@$(MAKE) --no-print-directory dashboard-test
@@ -47,12 +51,12 @@ test: ## Unit, end-to-end, stack-config and dashboard tests
 FLEET_BIN ?= $$($(SWIFT) build --show-bin-path)/audio-fleet
 
 bench: build-debug ## Speed and memory: codecs and synthesis (release), then the fleet's turn latency, frame lag and RSS
-	$(SWIFT) build -c release --product audio-fleet
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product audio-fleet
 	$(RELEASE_BIN) bench
 	scripts/bench-fleet.py --binary "$(FLEET_BIN)" --turns 20
 
 build-timing: ## Cold-build a copy of this checkout; where the time goes (CONFIG=release for release)
-	@scripts/build-timing.sh $(CONFIG)
+	@SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" scripts/build-timing.sh $(CONFIG)
 
 clean: ## Remove build output and local state
 	rm -rf .build var

@@ -2,7 +2,9 @@
 # `make build-timing`: where a cold build's time goes. Clones this checkout (HEAD plus uncommitted
 # changes) into a temporary folder, builds it from nothing with every log line time-stamped, and
 # prints the wall clock by package and by module (scripts/build-timing.py explains the sharing).
-# Usage: scripts/build-timing.sh [debug|release]   (BUILD_ARGS adds arguments, e.g. --traits OTLPGRPC)
+# Usage: scripts/build-timing.sh [debug|release]
+#   SWIFT_BUILD_FLAGS: the flags `make` builds with (default --disable-index-store); add others,
+#   e.g. SWIFT_BUILD_FLAGS="--disable-index-store --traits OTLPGRPC", to see what they cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${1:-debug}"
@@ -14,7 +16,9 @@ if [ "$config" = release ]; then
 else
   args=(--build-tests)
 fi
-echo "Cold $config build in $work (swift build ${args[*]} ${BUILD_ARGS:-})"
-scripts/build-timing.py --run build.log -- swift build "${args[@]}" ${BUILD_ARGS:-} >/dev/null
+flags="${SWIFT_BUILD_FLAGS---disable-index-store}"
+echo "Cold $config build in $work (swift build $flags ${args[*]})"
+# shellcheck disable=SC2086  # the flags are words
+scripts/build-timing.py --run build.log -- swift build $flags "${args[@]}" >/dev/null
 scripts/build-timing.py build.log
 echo "(log: $work/build.log)"
