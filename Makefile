@@ -1,10 +1,9 @@
 # AudioFleet — two commands do everything: `make run` and `make test`.
 SHELL := /bin/bash
 SWIFT ?= swift
-# Every build here skips the index store, which only editors use: a cold debug build is ~15 %
-# faster without it (docs/performance.md). A plain `swift build` writes one, so mixing the two
-# recompiles everything once; pass --disable-index-store to plain builds too, or override this.
-SWIFT_BUILD_FLAGS ?= --disable-index-store
+# Extra `swift build` flags for every build here, e.g. SWIFT_BUILD_FLAGS="--traits OTLPGRPC" for
+# OTLP/gRPC export. Empty by default, so `make` and a plain `swift build` share one build folder.
+SWIFT_BUILD_FLAGS ?=
 RELEASE_BIN := .build/release/audio-fleet
 
 .DEFAULT_GOAL := help

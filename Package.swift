@@ -62,7 +62,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         // MARK: C libraries from the system (apt: libopus-dev, libogg-dev)
@@ -109,7 +108,7 @@ let package = Package(
         service("LLMFlanService", folder: "llm-flan"),
         service("TTSBarkService", folder: "tts-bark"),
         service("AudioProcessorService", folder: "audio-processor", realTime: true),
-        service("STTService", folder: "stt", extra: [.product(name: "MultipartKit", package: "multipart-kit")], realTime: true),
+        service("STTService", folder: "stt", realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
         service("DiscordService", folder: "discord"),

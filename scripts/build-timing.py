@@ -47,6 +47,16 @@ def module_packages(root=".build/checkouts"):
     owner, c_files = {}, {}
     if os.path.isdir(root):
         for package in os.listdir(root):
+            # Target names from the manifest (a folder may differ: Sources/RopeModule is _RopeModule),
+            # skipping `.product(name:, package:)` lines, which name other packages' products.
+            manifest = os.path.join(root, package, "Package.swift")
+            if os.path.isfile(manifest):
+                in_product = False  # inside a `.product(` spread over lines
+                for line in open(manifest, errors="replace"):
+                    in_product = (in_product or ".product(" in line) and "package:" not in line
+                    if not in_product and "package:" not in line:
+                        for name in re.findall(r'name:\s*"([A-Za-z_]\w*)"', line):
+                            owner.setdefault(name, package)
             sources = os.path.join(root, package, "Sources")
             if not os.path.isdir(sources):
                 continue

@@ -3,8 +3,8 @@
 # changes) into a temporary folder, builds it from nothing with every log line time-stamped, and
 # prints the wall clock by package and by module (scripts/build-timing.py explains the sharing).
 # Usage: scripts/build-timing.sh [debug|release]
-#   SWIFT_BUILD_FLAGS: the flags `make` builds with (default --disable-index-store); add others,
-#   e.g. SWIFT_BUILD_FLAGS="--disable-index-store --traits OTLPGRPC", to see what they cost.
+#   SWIFT_BUILD_FLAGS: extra flags, as `make` passes them; e.g. SWIFT_BUILD_FLAGS="--traits OTLPGRPC"
+#   shows what the gRPC exporter costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${1:-debug}"
@@ -16,7 +16,7 @@ if [ "$config" = release ]; then
 else
   args=(--build-tests)
 fi
-flags="${SWIFT_BUILD_FLAGS---disable-index-store}"
+flags="${SWIFT_BUILD_FLAGS:-}"
 echo "Cold $config build in $work (swift build $flags ${args[*]})"
 # shellcheck disable=SC2086  # the flags are words
 scripts/build-timing.py --run build.log -- swift build $flags "${args[@]}" >/dev/null

@@ -1,8 +1,12 @@
-import MultipartKit
-import NIOCore
+import Foundation
 import ServiceKit
 
 /// The `file` field of a `multipart/form-data` upload, as the original's POST /transcribe took it.
+///
+/// The form is read here rather than with multipart-kit: that package builds the whole
+/// swift-collections umbrella (rope, hash-tree, bit and heap collections) for one dictionary, about
+/// 25 s of a 5-minute first build, and this endpoint needs one field of a body already in memory
+/// (docs/performance.md). The reader follows RFC 7578 / RFC 2046 strictly and fails with a 400.
 struct MultipartUpload {
     let bytes: [UInt8]
     /// The part's own Content-Type, without parameters; browsers send audio/wav, curl often nothing.
@@ -18,16 +22,21 @@ struct MultipartUpload {
         guard !body.isEmpty else {
             throw FleetError.badRequest("The form is empty; send the audio in a field named '\(fieldName)'.")
         }
-        let parts = try parse(body, boundary: boundary)
-        guard let part = parts.firstPart(named: fieldName) else {
+        let parts: [MultipartPart]
+        do {
+            parts = try MultipartPart.parse(body, boundary: boundary)
+        } catch {
+            throw FleetError.badRequest("The multipart body is malformed: \(error.reason)")
+        }
+        guard let part = parts.first(where: { $0.name == fieldName }) else {
             let names = parts.compactMap(\.name)
             throw FleetError.badRequest("The form has no '\(fieldName)' field"
                 + (names.isEmpty ? "." : " (it has \(names.joined(separator: ", "))."))
         }
-        let mediaType = part.headers.first(name: "content-type")
+        let mediaType = part.header("content-type")
             .flatMap { $0.split(separator: ";").first }
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        return MultipartUpload(bytes: Array(part.body.readableBytesView), mediaType: mediaType)
+        return MultipartUpload(bytes: part.body, mediaType: mediaType)
     }
 
     /// The `boundary` parameter of a Content-Type header, unquoted (RFC 2046 allows quotes).
@@ -41,25 +50,5 @@ struct MultipartUpload {
             return (1...70).contains(value.count) ? value : nil
         }
         return nil
-    }
-
-    private static func parse(_ body: [UInt8], boundary: String) throws -> [MultipartPart] {
-        var parts: [MultipartPart] = []
-        var headers = HTTPHeaders()
-        var partBody = ByteBuffer()
-        let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in headers.add(name: name, value: value) }
-        parser.onBody = { chunk in partBody.writeBuffer(&chunk) }
-        parser.onPartComplete = {
-            parts.append(MultipartPart(headers: headers, body: partBody))
-            headers = HTTPHeaders()
-            partBody = ByteBuffer()
-        }
-        do {
-            try parser.execute(body)
-        } catch {
-            throw FleetError.badRequest("The multipart body is malformed: \(error)")
-        }
-        return parts
     }
 }

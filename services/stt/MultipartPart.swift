@@ -1,0 +1,80 @@
+import Foundation
+
+/// One part of a `multipart/form-data` body (RFC 7578): its header lines and its bytes.
+struct MultipartPart {
+    /// Header lines as sent, names lowercased.
+    let headers: [(name: String, value: String)]
+    let body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+
+    /// The form field's name: the `name` parameter of Content-Disposition, quoted or not.
+    var name: String? {
+        guard let disposition = header("content-disposition") else { return nil }
+        for parameter in disposition.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "name" else { continue }
+            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            return value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"")
+                ? String(value.dropFirst().dropLast()) : value
+        }
+        return nil
+    }
+
+    /// Why a body is not a well-formed multipart body.
+    struct Malformed: Error, Equatable {
+        let reason: String
+    }
+
+    /// At most this many header lines per part: a form field has two or three.
+    static let maxHeaderLines = 16
+
+    /// Splits `body` into its parts. The preamble before the first delimiter and the epilogue after
+    /// the closing one are ignored (RFC 2046 §5.1.1); a body without a closing delimiter is malformed.
+    static func parse(_ body: [UInt8], boundary: String) throws(Malformed) -> [MultipartPart] {
+        let delimiter = Array("--\(boundary)".utf8)
+        let crlf: [UInt8] = [13, 10]
+        // The first delimiter starts the body or follows a CRLF; later ones always follow a CRLF.
+        guard var cursor = body.starts(with: delimiter) ? 0
+                : body.firstRange(of: crlf + delimiter).map({ $0.lowerBound + 2 })
+        else { throw Malformed(reason: "no '--\(boundary)' delimiter") }
+
+        var parts: [MultipartPart] = []
+        while true {
+            cursor += delimiter.count
+            if body[cursor...].starts(with: [45, 45]) { return parts }  // "--": the closing delimiter
+            // Transport padding (spaces, tabs) may follow a delimiter before its CRLF.
+            while cursor < body.count, body[cursor] == 32 || body[cursor] == 9 { cursor += 1 }
+            guard body[cursor...].starts(with: crlf) else { throw Malformed(reason: "a delimiter is not followed by a line break") }
+            cursor += 2
+
+            // The headers end at an empty line; a part with no headers starts with that line.
+            guard let headerEnd = body[cursor...].starts(with: crlf) ? cursor..<cursor + 2
+                    : body[cursor...].firstRange(of: crlf + crlf)
+            else { throw Malformed(reason: "a part's headers do not end with an empty line") }
+            let headers = try headerLines(body[cursor..<headerEnd.lowerBound])
+            let contentStart = headerEnd.upperBound
+
+            guard let next = body[contentStart...].firstRange(of: crlf + delimiter) else {
+                throw Malformed(reason: "no closing '--\(boundary)--' delimiter")
+            }
+            parts.append(MultipartPart(headers: headers, body: Array(body[contentStart..<next.lowerBound])))
+            cursor = next.lowerBound + 2
+        }
+    }
+
+    private static func headerLines(_ block: ArraySlice<UInt8>) throws(Malformed) -> [(name: String, value: String)] {
+        guard !block.isEmpty else { return [] }
+        let lines = String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n")
+        guard lines.count <= maxHeaderLines else { throw Malformed(reason: "a part has more than \(maxHeaderLines) header lines") }
+        return try lines.map { line throws(Malformed) in
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+                throw Malformed(reason: "a part's header line has no name")
+            }
+            return (line[..<colon].trimmingCharacters(in: .whitespaces).lowercased(),
+                    line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+    }
+}
