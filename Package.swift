@@ -46,8 +46,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
-        // OTLP over HTTP only by default: the gRPC exporter pulls in grpc-swift, nio-http2 and their
-        // transport, about a third of a cold build. `swift build --traits OTLPGRPC` brings it back.
+        // OTLP over HTTP only by default: the gRPC exporter pulls in grpc-swift, its transport,
+        // swift-certificates and swift-crypto, 10 % of a cold debug build and 19 % of a release one
+        // (docs/performance.md). `swift build --traits OTLPGRPC` brings it back.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0",
                  traits: ["OTLPHTTP", .trait(name: "OTLPGRPC", condition: .when(traits: ["OTLPGRPC"]))]),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
