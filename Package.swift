@@ -45,7 +45,13 @@ let package = Package(
         .default(enabledTraits: []),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        // One trait, not Hummingbird's default two: SwiftPM 6.3 passes a package's trait defines in
+        // a random order, and a package with two or more is recompiled on about every second build
+        // (swift-package-manager#10525, fixed in 6.4). FullFoundation only changes how URL-encoded
+        // forms format dates, which the fleet does not use. (swift-protobuf, under swift-otel, still
+        // has two, so it may recompile in a few seconds; nothing here can set its traits.)
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1",
+                 traits: ["ConfigurationSupport"]),
         // OTLP over HTTP only by default: the gRPC exporter pulls in grpc-swift, its transport,
         // swift-certificates and swift-crypto, 10 % of a cold debug build and 19 % of a release one
         // (docs/performance.md). `swift build --traits OTLPGRPC` brings it back.

@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 compgen -G ".build/*/debug/audio-fleet" >/dev/null && exit 0
 
-# Measured on a fresh clone, 2 cores (docs/performance.md): the cold debug build of the binary,
-# and of the binary with every test target.
+# Measured on fresh clones, 2 cores (docs/performance.md): 4.5-5 minutes for the binary alone,
+# about 5 with every test target.
 minutes=5; what="the fleet's binary"
-[ "${1:-}" = --build-tests ] && { minutes=7; what="the binary and the tests"; }
+[ "${1:-}" = --build-tests ] && what="the binary and the tests"
 cores="$(nproc 2>/dev/null || echo 2)"
 echo "First build of $what: about $minutes minutes on 2 cores (this machine has $cores)."
 echo "SwiftPM resolves about 30 packages, then compiles them; BoringSSL's C files (the TLS under"
