@@ -20,7 +20,6 @@ PATTERNS = [
     re.compile(r"\] Emitting module (?P<m>[A-Za-z_][\w]*)"),
     re.compile(r"\] Wrapping AST for (?P<m>[A-Za-z_][\w]*)"),
     re.compile(r"\] Linking (?P<m>[\w.-]+)"),
-    re.compile(r"\] Compiling (?P<m>[\w-]+)$"),
 ]
 
 
@@ -83,9 +82,18 @@ def module_of(text, c_files):
     return None
 
 
+def package_of(module, owner, own):
+    """The package a module's time is charged to: a dependency, this repository, or a phase."""
+    if module in owner:
+        return owner[module]
+    if module in own or module.endswith(("Service", "Tests")):
+        return "AudioFleet (this repo)"
+    return module if module.startswith("(") else "(link)"
+
+
 def table(log, top):
     owner, c_files = module_packages()
-    own = set(os.listdir("Sources")) | {"AudioFleetCLI", "AudioFleetPackageTests"} if os.path.isdir("Sources") else set()
+    own = {"AudioFleetCLI", "AudioFleetPackageTests"} | (set(os.listdir("Sources")) if os.path.isdir("Sources") else set())
     by_module, by_package = collections.Counter(), collections.Counter()
     previous = total = 0.0
     for raw in open(log):
@@ -101,8 +109,7 @@ def table(log, top):
         module = module_of(text, c_files)
         if module is None:
             continue
-        package = owner.get(module) or ("AudioFleet (this repo)" if module.endswith(("Service", "Tests"))
-                                        or module in own else module if module.startswith("(") else "(link)")
+        package = package_of(module, owner, own)
         by_module[module] += now - previous
         by_package[package] += now - previous
         previous = now

@@ -32,6 +32,7 @@ struct MultipartPartTests {
         "", "no delimiter at all", "--xYz-42\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nbytes",
         "--xYz-42junk\r\n\r\nx\r\n--xYz-42--", "--xYz-42\r\nno header end", "--xYz-42\r\n: nameless\r\n\r\nx\r\n--xYz-42--",
         "--xYz-42\r\n" + String(repeating: "X-A: b\r\n", count: 17) + "\r\nx\r\n--xYz-42--",
+        "--xYz-42\r\nX-Long: " + String(repeating: "a", count: 9000) + "\r\n\r\nx\r\n--xYz-42--",
         "--xYz-42", "--xYz-42\r\n",
     ])
     func malformed(body: String) {

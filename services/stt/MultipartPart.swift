@@ -28,8 +28,9 @@ struct MultipartPart {
         let reason: String
     }
 
-    /// At most this many header lines per part: a form field has two or three.
+    /// At most this many header lines, and bytes of them, per part: a form field has two or three.
     static let maxHeaderLines = 16
+    static let maxHeaderBytes = 8 * 1024
 
     /// Splits `body` into its parts. The preamble before the first delimiter and the epilogue after
     /// the closing one are ignored (RFC 2046 §5.1.1); a body without a closing delimiter is malformed.
@@ -67,6 +68,7 @@ struct MultipartPart {
 
     private static func headerLines(_ block: ArraySlice<UInt8>) throws(Malformed) -> [(name: String, value: String)] {
         guard !block.isEmpty else { return [] }
+        guard block.count <= maxHeaderBytes else { throw Malformed(reason: "a part's headers are over \(maxHeaderBytes) bytes") }
         let lines = String(decoding: block, as: UTF8.self).components(separatedBy: "\r\n")
         guard lines.count <= maxHeaderLines else { throw Malformed(reason: "a part has more than \(maxHeaderLines) header lines") }
         return try lines.map { line throws(Malformed) in
