@@ -10,12 +10,17 @@ struct MultipartPart {
         headers.first { $0.name == name }?.value
     }
 
-    /// The form field's name: the `name` parameter of Content-Disposition, quoted or not.
+    /// The form field's name: the `name` parameter of Content-Disposition.
     var name: String? {
-        guard let disposition = header("content-disposition") else { return nil }
-        for parameter in disposition.split(separator: ";").dropFirst() {
+        header("content-disposition").flatMap { Self.parameter("name", in: $0) }
+    }
+
+    /// A parameter of a header value such as `form-data; name="file"` or
+    /// `multipart/form-data; boundary=x`, unquoted (RFC 2045 allows a token or a quoted string).
+    static func parameter(_ name: String, in headerValue: String) -> String? {
+        for parameter in headerValue.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "name" else { continue }
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name else { continue }
             let value = pair[1].trimmingCharacters(in: .whitespaces)
             return value.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"")
                 ? String(value.dropFirst().dropLast()) : value

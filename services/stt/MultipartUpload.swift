@@ -41,14 +41,7 @@ struct MultipartUpload {
 
     /// The `boundary` parameter of a Content-Type header, unquoted (RFC 2046 allows quotes).
     static func boundary(in contentType: String) -> String? {
-        for parameter in contentType.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else { continue }
-            var value = pair[1].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            // RFC 2046: 1 to 70 characters.
-            return (1...70).contains(value.count) ? value : nil
-        }
-        return nil
+        // RFC 2046: 1 to 70 characters.
+        MultipartPart.parameter("boundary", in: contentType).flatMap { (1...70).contains($0.count) ? $0 : nil }
     }
 }
