@@ -4,8 +4,14 @@
 // and a single executable, `audio-fleet`, runs any of them (or all nine).
 import PackageDescription
 
+/// The upcoming features Hummingbird itself builds with: every file imports what it uses
+/// (MemberImportVisibility), and a module a file's public API exposes is imported `public`
+/// explicitly, every other import being internal (InternalImportsByDefault) — so a target's
+/// dependencies are exactly what its files say.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 /// The dependencies every service target shares: the kit, telemetry, audio and the wire contracts.
@@ -67,8 +73,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: C libraries from the system (apt: libopus-dev, libogg-dev)
@@ -84,10 +92,12 @@ let package = Package(
             dependencies: [
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -100,15 +110,30 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "FleetContracts", dependencies: ["ServiceKit"], swiftSettings: swiftSettings),
+        .target(
+            name: "FleetContracts",
+            dependencies: [
+                "ServiceKit", "FleetTelemetry", "FleetAudio",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: The nine services
         service("GuardrailsService", folder: "guardrails"),
@@ -118,9 +143,10 @@ let package = Package(
         service("STTService", folder: "stt", realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
-        service("DiscordService", folder: "discord"),
-        service("TestingUIService", folder: "testing-ui"),
-        service("MonitoringDashboardService", folder: "monitoring-dashboard"),
+        service("DiscordService", folder: "discord", extra: [.product(name: "Mustache", package: "swift-mustache")]),
+        service("TestingUIService", folder: "testing-ui", extra: [.product(name: "Mustache", package: "swift-mustache")]),
+        service("MonitoringDashboardService", folder: "monitoring-dashboard",
+                extra: [.product(name: "Mustache", package: "swift-mustache"), .product(name: "NIOHTTP1", package: "swift-nio")]),
 
         // MARK: The one binary
         .executableTarget(
@@ -132,12 +158,25 @@ let package = Package(
                 "MonitoringDashboardService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/audio-fleet",
             swiftSettings: swiftSettings
         ),
 
         // MARK: Tests
+
+        /// In-memory peers (fakes of the FleetContracts protocols) that every service's tests share,
+        /// and `testApplication`, which builds a service over them.
+        .target(
+            name: "FleetTestSupport",
+            dependencies: ["FleetContracts", "ServiceKit", "FleetAudio", "FleetTelemetry",
+                           .product(name: "Prometheus", package: "swift-prometheus")],
+            path: "Tests/FleetTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
@@ -145,9 +184,17 @@ let package = Package(
                 "ServiceKit", "FleetTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                // The telemetry tests compare our endpoint resolution with swift-otel's own.
+                .product(name: "OTel", package: "swift-otel"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -157,7 +204,13 @@ let package = Package(
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
                 "MonitoringDashboardService", "FleetContracts", "ServiceKit", "FleetTelemetry", "FleetAudio",
+                "FleetTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -171,6 +224,10 @@ let package = Package(
                 "FleetAudio", "FleetTelemetry", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

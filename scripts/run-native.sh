@@ -12,6 +12,10 @@ if [ -x scripts/stack/prometheus-native.sh ]; then
   scripts/stack/prometheus-native.sh || true
   [ -f var/prometheus.pid ] && prometheus_pid="$(cat var/prometheus.pid)"
 fi
+# With a local Prometheus, the monitoring dashboard asks it for its quantiles (as in compose).
+if [ -n "$prometheus_pid" ] && [ -z "${PROMETHEUS_URL:-}" ]; then
+  export PROMETHEUS_URL="http://127.0.0.1:${PROMETHEUS_PORT:-9090}"
+fi
 cleanup() {
   if [ -n "$prometheus_pid" ] && kill -0 "$prometheus_pid" 2>/dev/null; then
     kill "$prometheus_pid" 2>/dev/null || true

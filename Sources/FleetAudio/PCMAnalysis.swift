@@ -2,8 +2,8 @@ import Foundation
 
 /// Loudness and clipping of a buffer, in dB relative to full scale (1.0).
 public struct LevelStats: Sendable, Hashable {
-    public var rmsDBFS: Double
-    public var peakDBFS: Double
+    public var rmsDbfs: Double
+    public var peakDbfs: Double
     /// Fraction of samples at (or within 0.1 % of) full scale.
     public var clippingRatio: Double
 
@@ -11,16 +11,16 @@ public struct LevelStats: Sendable, Hashable {
     public static let floorDBFS = -120.0
     static let clippingThreshold: Float = 0.999
 
-    public init(rmsDBFS: Double, peakDBFS: Double, clippingRatio: Double) {
-        self.rmsDBFS = rmsDBFS
-        self.peakDBFS = peakDBFS
+    public init(rmsDbfs: Double, peakDbfs: Double, clippingRatio: Double) {
+        self.rmsDbfs = rmsDbfs
+        self.peakDbfs = peakDbfs
         self.clippingRatio = clippingRatio
     }
 
     /// Non-finite samples count as silence.
     public static func measure(_ samples: [Float]) -> LevelStats {
         guard !samples.isEmpty else {
-            return LevelStats(rmsDBFS: floorDBFS, peakDBFS: floorDBFS, clippingRatio: 0)
+            return LevelStats(rmsDbfs: floorDBFS, peakDbfs: floorDBFS, clippingRatio: 0)
         }
         var sumOfSquares = 0.0
         var peak: Float = 0
@@ -32,8 +32,8 @@ public struct LevelStats: Sendable, Hashable {
             if magnitude >= clippingThreshold { clipped += 1 }
         }
         return LevelStats(
-            rmsDBFS: decibels(power: sumOfSquares / Double(samples.count)),
-            peakDBFS: decibels(amplitude: Double(peak)),
+            rmsDbfs: decibels(power: sumOfSquares / Double(samples.count)),
+            peakDbfs: decibels(amplitude: Double(peak)),
             clippingRatio: Double(clipped) / Double(samples.count)
         )
     }
@@ -52,9 +52,9 @@ public struct LevelStats: Sendable, Hashable {
 /// passages keep their relation. Silence is returned unchanged.
 public func normalize(_ samples: [Float], targetRMSDBFS: Double = -20, peakCeilingDBFS: Double = -1) -> [Float] {
     let level = LevelStats.measure(samples)
-    guard level.rmsDBFS > LevelStats.floorDBFS, level.peakDBFS > LevelStats.floorDBFS else { return samples }
-    let rmsGain = pow(10, (targetRMSDBFS - level.rmsDBFS) / 20)
-    let peakGain = pow(10, (peakCeilingDBFS - level.peakDBFS) / 20)
+    guard level.rmsDbfs > LevelStats.floorDBFS, level.peakDbfs > LevelStats.floorDBFS else { return samples }
+    let rmsGain = pow(10, (targetRMSDBFS - level.rmsDbfs) / 20)
+    let peakGain = pow(10, (peakCeilingDBFS - level.peakDbfs) / 20)
     let gain = Float(min(rmsGain, peakGain))
     return samples.map { $0.isFinite ? $0 * gain : 0 }
 }

@@ -183,72 +183,39 @@ enum SpeechPlanner {
     /// A consonant as one or more phones: stops are a closure, a burst and (when a vowel follows
     /// an unvoiced stop) aspiration; affricates add a fricative.
     private static func consonantPhones(_ consonant: ConsonantSound, releasedIntoVowel: Bool) -> [PlannedPhone] {
-        let place = consonant.place
-        func fricative(_ duration: Double, _ amount: Double, _ hertz: Double, _ bandwidth: Double, voicing: Double = 0) -> PlannedPhone {
-            var phone = PlannedPhone(duration: duration)
-            phone.locus = place
-            phone.frication = amount
-            phone.fricationHz = hertz
-            phone.fricationBandwidth = bandwidth
-            phone.voicing = voicing
-            return phone
-        }
-        func sonorant(_ duration: Double, _ formants: FormantSet, voicing: Double, bandwidthScale: Double = 1) -> PlannedPhone {
-            var phone = PlannedPhone(duration: duration)
-            phone.formants = formants
-            phone.voicing = voicing
-            phone.bandwidthScale = bandwidthScale
-            return phone
-        }
-        func stop(closure: Double, burstHz: Double, burstBandwidth: Double, voiced: Bool) -> [PlannedPhone] {
-            var silence = PlannedPhone(duration: closure)
-            silence.locus = place
-            // Voiced stops keep a low "voice bar" buzzing through the closure.
-            silence.voicing = voiced ? 0.12 : 0
-            var burst = fricative(voiced ? 0.01 : 0.014, voiced ? 0.5 : (releasedIntoVowel ? 1.0 : 0.6), burstHz, burstBandwidth)
-            burst.shape = .burst
-            guard !voiced, releasedIntoVowel else { return [silence, burst] }
-            var aspiration = PlannedPhone(duration: 0.035)
-            aspiration.locus = .glottal
-            aspiration.aspiration = 0.3
-            return [silence, burst, aspiration]
-        }
-
+        let make = ConsonantPhoneBuilder(place: consonant.place, releasedIntoVowel: releasedIntoVowel)
         switch consonant {
         // Frication amounts give natural levels against a vowel: /s/ ≈ -8 dB, /ʃ/ ≈ -7 dB,
         // the weak /f/ and /θ/ ≈ -18 dB.
-        case .s: return [fricative(0.09, 1.0, 6_000, 3_000)]
-        case .z: return [fricative(0.07, 0.55, 6_000, 3_000, voicing: 0.3)]
-        case .sh: return [fricative(0.09, 1.9, 3_100, 1_600)]
-        case .zh: return [fricative(0.07, 1.0, 3_100, 1_600, voicing: 0.3)]
-        case .f: return [fricative(0.08, 0.22, 5_000, 7_000)]
-        case .v: return [fricative(0.055, 0.12, 5_000, 7_000, voicing: 0.45)]
-        case .th: return [fricative(0.075, 0.19, 6_000, 7_000)]
-        case .dh: return [fricative(0.045, 0.1, 5_000, 7_000, voicing: 0.45)]
-        case .h:
-            var breath = PlannedPhone(duration: 0.06)
-            breath.locus = .glottal
-            breath.aspiration = 0.35
-            return [breath]
-        case .p: return stop(closure: 0.055, burstHz: 1_200, burstBandwidth: 2_000, voiced: false)
-        case .t: return stop(closure: 0.05, burstHz: 4_500, burstBandwidth: 3_000, voiced: false)
-        case .k: return stop(closure: 0.055, burstHz: 2_200, burstBandwidth: 1_200, voiced: false)
-        case .b: return stop(closure: 0.045, burstHz: 1_200, burstBandwidth: 2_000, voiced: true)
-        case .d: return stop(closure: 0.04, burstHz: 4_000, burstBandwidth: 3_000, voiced: true)
-        case .g: return stop(closure: 0.045, burstHz: 2_000, burstBandwidth: 1_200, voiced: true)
+        case .s: return [make.fricative(0.09, 1.0, 6_000, 3_000)]
+        case .z: return [make.fricative(0.07, 0.55, 6_000, 3_000, voicing: 0.3)]
+        case .sh: return [make.fricative(0.09, 1.9, 3_100, 1_600)]
+        case .zh: return [make.fricative(0.07, 1.0, 3_100, 1_600, voicing: 0.3)]
+        case .f: return [make.fricative(0.08, 0.22, 5_000, 7_000)]
+        case .v: return [make.fricative(0.055, 0.12, 5_000, 7_000, voicing: 0.45)]
+        case .th: return [make.fricative(0.075, 0.19, 6_000, 7_000)]
+        case .dh: return [make.fricative(0.045, 0.1, 5_000, 7_000, voicing: 0.45)]
+        case .h: return [make.breath(0.06, aspiration: 0.35)]
+        case .p: return make.stop(closure: 0.055, burstHz: 1_200, burstBandwidth: 2_000, voiced: false)
+        case .t: return make.stop(closure: 0.05, burstHz: 4_500, burstBandwidth: 3_000, voiced: false)
+        case .k: return make.stop(closure: 0.055, burstHz: 2_200, burstBandwidth: 1_200, voiced: false)
+        case .b: return make.stop(closure: 0.045, burstHz: 1_200, burstBandwidth: 2_000, voiced: true)
+        case .d: return make.stop(closure: 0.04, burstHz: 4_000, burstBandwidth: 3_000, voiced: true)
+        case .g: return make.stop(closure: 0.045, burstHz: 2_000, burstBandwidth: 1_200, voiced: true)
         case .ch:
             // The affricate's own frication replaces the aspiration a plain stop would have.
-            return Array(stop(closure: 0.045, burstHz: 3_500, burstBandwidth: 2_000, voiced: false).prefix(2))
-                + [fricative(0.07, 1.8, 3_100, 1_600)]
+            return Array(make.stop(closure: 0.045, burstHz: 3_500, burstBandwidth: 2_000, voiced: false).prefix(2))
+                + [make.fricative(0.07, 1.8, 3_100, 1_600)]
         case .jh:
-            return stop(closure: 0.04, burstHz: 3_500, burstBandwidth: 2_000, voiced: true) + [fricative(0.05, 0.9, 3_100, 1_600, voicing: 0.3)]
-        case .m: return [sonorant(0.065, FormantSet(f1: 280, f2: 1_100, f3: 2_300), voicing: 0.55, bandwidthScale: 1.8)]
-        case .n: return [sonorant(0.06, FormantSet(f1: 280, f2: 1_600, f3: 2_500), voicing: 0.55, bandwidthScale: 1.8)]
-        case .ng: return [sonorant(0.065, FormantSet(f1: 280, f2: 2_000, f3: 2_600), voicing: 0.5, bandwidthScale: 1.8)]
-        case .l: return [sonorant(0.055, FormantSet(f1: 360, f2: 1_050, f3: 2_650), voicing: 0.65)]
-        case .r: return [sonorant(0.055, FormantSet(f1: 420, f2: 1_250, f3: 1_650), voicing: 0.65)]
-        case .w: return [sonorant(0.05, FormantSet(f1: 300, f2: 700, f3: 2_200), voicing: 0.6)]
-        case .y: return [sonorant(0.045, FormantSet(f1: 280, f2: 2_200, f3: 2_950), voicing: 0.6)]
+            return make.stop(closure: 0.04, burstHz: 3_500, burstBandwidth: 2_000, voiced: true)
+                + [make.fricative(0.05, 0.9, 3_100, 1_600, voicing: 0.3)]
+        case .m: return [make.sonorant(0.065, FormantSet(f1: 280, f2: 1_100, f3: 2_300), voicing: 0.55, bandwidthScale: 1.8)]
+        case .n: return [make.sonorant(0.06, FormantSet(f1: 280, f2: 1_600, f3: 2_500), voicing: 0.55, bandwidthScale: 1.8)]
+        case .ng: return [make.sonorant(0.065, FormantSet(f1: 280, f2: 2_000, f3: 2_600), voicing: 0.5, bandwidthScale: 1.8)]
+        case .l: return [make.sonorant(0.055, FormantSet(f1: 360, f2: 1_050, f3: 2_650), voicing: 0.65)]
+        case .r: return [make.sonorant(0.055, FormantSet(f1: 420, f2: 1_250, f3: 1_650), voicing: 0.65)]
+        case .w: return [make.sonorant(0.05, FormantSet(f1: 300, f2: 700, f3: 2_200), voicing: 0.6)]
+        case .y: return [make.sonorant(0.045, FormantSet(f1: 280, f2: 2_200, f3: 2_950), voicing: 0.6)]
         }
     }
 
@@ -270,5 +237,53 @@ extension PlannedPhone {
     var isNucleus: Bool {
         if case .nucleus = shape { return true }
         return false
+    }
+}
+
+/// The phone shapes ``SpeechPlanner`` builds consonants from, for one consonant: its place of
+/// articulation (which obstruents take as their formant locus) and whether a vowel follows (which
+/// decides a stop's release).
+private struct ConsonantPhoneBuilder {
+    let place: PlaceOfArticulation
+    let releasedIntoVowel: Bool
+
+    /// Noise at `hertz` through a band `bandwidth` wide, with optional voicing underneath.
+    func fricative(_ duration: Double, _ amount: Double, _ hertz: Double, _ bandwidth: Double, voicing: Double = 0) -> PlannedPhone {
+        var phone = PlannedPhone(duration: duration)
+        phone.locus = place
+        phone.frication = amount
+        phone.fricationHz = hertz
+        phone.fricationBandwidth = bandwidth
+        phone.voicing = voicing
+        return phone
+    }
+
+    /// A voiced consonant with formants of its own (nasals and approximants).
+    func sonorant(_ duration: Double, _ formants: FormantSet, voicing: Double, bandwidthScale: Double = 1) -> PlannedPhone {
+        var phone = PlannedPhone(duration: duration)
+        phone.formants = formants
+        phone.voicing = voicing
+        phone.bandwidthScale = bandwidthScale
+        return phone
+    }
+
+    /// Breath noise from the glottis: /h/, and the aspiration after an unvoiced stop.
+    func breath(_ duration: Double, aspiration: Double) -> PlannedPhone {
+        var phone = PlannedPhone(duration: duration)
+        phone.locus = .glottal
+        phone.aspiration = aspiration
+        return phone
+    }
+
+    /// Closure, burst and, for an unvoiced stop released into a vowel, aspiration.
+    func stop(closure: Double, burstHz: Double, burstBandwidth: Double, voiced: Bool) -> [PlannedPhone] {
+        var silence = PlannedPhone(duration: closure)
+        silence.locus = place
+        // Voiced stops keep a low "voice bar" buzzing through the closure.
+        silence.voicing = voiced ? 0.12 : 0
+        var burst = fricative(voiced ? 0.01 : 0.014, voiced ? 0.5 : (releasedIntoVowel ? 1.0 : 0.6), burstHz, burstBandwidth)
+        burst.shape = .burst
+        guard !voiced, releasedIntoVowel else { return [silence, burst] }
+        return [silence, burst, breath(0.035, aspiration: 0.3)]
     }
 }

@@ -1,70 +1,74 @@
-import ServiceKit
+public import HTTPTypes
+public import ServiceKit
 
 /// audio-processor: POST /process/segment, /enhance/audio and /denoise take an Ogg Opus body and
 /// answer with processed Ogg Opus; the measurements travel as headers so the body stays a playable
 /// file. POST /process/frame takes one Opus packet and answers JSON (`FrameAnalysis`).
 public enum AudioQualityHeader {
-    public static let qualityScore = "X-Quality-Score"
-    public static let inputQualityScore = "X-Input-Quality-Score"
-    public static let rmsDBFS = "X-RMS-DBFS"
-    public static let peakDBFS = "X-Peak-DBFS"
-    public static let clippingRatio = "X-Clipping-Ratio"
-    public static let speechSeconds = "X-Speech-Seconds"
-    public static let durationSeconds = "X-Duration-Seconds"
-    public static let processingTimeMs = "X-Processing-Time-Ms"
+    public static let qualityScore = HTTPField.Name("X-Quality-Score")!
+    public static let inputQualityScore = HTTPField.Name("X-Input-Quality-Score")!
+    public static let rmsDbfs = HTTPField.Name("X-RMS-DBFS")!
+    public static let peakDbfs = HTTPField.Name("X-Peak-DBFS")!
+    public static let clippingRatio = HTTPField.Name("X-Clipping-Ratio")!
+    public static let speechSeconds = HTTPField.Name("X-Speech-Seconds")!
+    public static let durationSeconds = HTTPField.Name("X-Duration-Seconds")!
 }
 
 /// The measurements of one processed segment.
 public struct QualityMetrics: Codable, Sendable, Equatable {
     public var qualityScore: Double
     public var inputQualityScore: Double
-    public var rmsDBFS: Double
-    public var peakDBFS: Double
+    public var rmsDbfs: Double
+    public var peakDbfs: Double
     public var clippingRatio: Double
     public var speechSeconds: Double
     public var durationSeconds: Double
 
-    public init(qualityScore: Double, inputQualityScore: Double, rmsDBFS: Double, peakDBFS: Double,
+    public init(qualityScore: Double, inputQualityScore: Double, rmsDbfs: Double, peakDbfs: Double,
                 clippingRatio: Double, speechSeconds: Double, durationSeconds: Double) {
         self.qualityScore = qualityScore
         self.inputQualityScore = inputQualityScore
-        self.rmsDBFS = rmsDBFS
-        self.peakDBFS = peakDBFS
+        self.rmsDbfs = rmsDbfs
+        self.peakDbfs = peakDbfs
         self.clippingRatio = clippingRatio
         self.speechSeconds = speechSeconds
         self.durationSeconds = durationSeconds
     }
 
-    enum CodingKeys: String, CodingKey {
-        case qualityScore = "quality_score"
-        case inputQualityScore = "input_quality_score"
-        case rmsDBFS = "rms_dbfs"
-        case peakDBFS = "peak_dbfs"
-        case clippingRatio = "clipping_ratio"
-        case speechSeconds = "speech_seconds"
-        case durationSeconds = "duration_seconds"
+    /// Each measurement with the header that carries it, said once for both ends: the processor
+    /// writes them in this order, its client reads them back.
+    static var headerFields: [(name: HTTPField.Name, value: WritableKeyPath<QualityMetrics, Double>)] {
+        [(AudioQualityHeader.qualityScore, \.qualityScore), (AudioQualityHeader.inputQualityScore, \.inputQualityScore),
+         (AudioQualityHeader.rmsDbfs, \.rmsDbfs), (AudioQualityHeader.peakDbfs, \.peakDbfs),
+         (AudioQualityHeader.clippingRatio, \.clippingRatio), (AudioQualityHeader.speechSeconds, \.speechSeconds),
+         (AudioQualityHeader.durationSeconds, \.durationSeconds)]
+    }
+
+    /// The measurements as the processor's response headers.
+    public var headerValues: [(name: HTTPField.Name, value: Double)] {
+        Self.headerFields.map { ($0.name, self[keyPath: $0.value]) }
+    }
+
+    /// The measurements read back from a reply's headers, `header` giving each one's value.
+    public init(header: (HTTPField.Name) throws -> Double) rethrows {
+        self.init(qualityScore: 0, inputQualityScore: 0, rmsDbfs: 0, peakDbfs: 0, clippingRatio: 0, speechSeconds: 0,
+                  durationSeconds: 0)
+        for field in Self.headerFields { self[keyPath: field.value] = try header(field.name) }
     }
 }
 
 /// POST /process/frame's answer for one 20 ms Opus packet.
 public struct FrameAnalysis: Codable, Sendable, Equatable {
     public var isSpeech: Bool
-    public var rmsDBFS: Double
-    public var peakDBFS: Double
+    public var rmsDbfs: Double
+    public var peakDbfs: Double
     public var processingTimeMs: Double
 
-    public init(isSpeech: Bool, rmsDBFS: Double, peakDBFS: Double, processingTimeMs: Double) {
+    public init(isSpeech: Bool, rmsDbfs: Double, peakDbfs: Double, processingTimeMs: Double) {
         self.isSpeech = isSpeech
-        self.rmsDBFS = rmsDBFS
-        self.peakDBFS = peakDBFS
+        self.rmsDbfs = rmsDbfs
+        self.peakDbfs = peakDbfs
         self.processingTimeMs = processingTimeMs
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case isSpeech = "is_speech"
-        case rmsDBFS = "rms_dbfs"
-        case peakDBFS = "peak_dbfs"
-        case processingTimeMs = "processing_time_ms"
     }
 }
 
@@ -80,7 +84,7 @@ public struct ProcessedAudio: Sendable, Equatable {
 }
 
 /// What the voice bridge, stt and testing-ui need from the audio processor.
-public protocol AudioProcessing: Sendable {
+public protocol AudioProcessing: Peer {
     func processSegment(_ oggOpus: [UInt8]) async throws -> ProcessedAudio
     func enhance(_ oggOpus: [UInt8]) async throws -> ProcessedAudio
 }

@@ -1,9 +1,12 @@
-import ServiceKit
+import FleetTelemetry
+import HTTPTypes
+import NIOHTTP1
+public import ServiceKit
 
 /// The audio processor over HTTP: posts a whole Ogg Opus file and reads the processed file back,
 /// with its measurements from the `AudioQualityHeader` response headers.
-public struct AudioProcessingClient: AudioProcessing {
-    let client: DownstreamClient
+public struct AudioProcessingClient: AudioProcessing, HTTPPeer {
+    public let client: DownstreamClient
 
     public init(_ client: DownstreamClient) {
         self.client = client
@@ -22,20 +25,12 @@ public struct AudioProcessingClient: AudioProcessing {
                                           headers: [("accept", "audio/ogg")])
         // A reply without its measurements is not one this client understands; say so instead of
         // inventing zeros that would look like real numbers downstream.
-        func header(_ name: String) throws -> Double {
-            guard let raw = reply.headers.first(name: name), let value = Double(raw) else {
-                throw FleetError.downstream("bad_response", peer: client.peer, "the reply has no valid \(name) header")
+        let metrics = try QualityMetrics { name in
+            guard let raw = reply.headers.first(name: name.rawName), let value = Double(raw) else {
+                throw FleetError.downstream(.badResponse, peer: client.name, "the reply has no valid \(name.rawName) header")
             }
             return value
         }
-        let metrics = QualityMetrics(
-            qualityScore: try header(AudioQualityHeader.qualityScore),
-            inputQualityScore: try header(AudioQualityHeader.inputQualityScore),
-            rmsDBFS: try header(AudioQualityHeader.rmsDBFS),
-            peakDBFS: try header(AudioQualityHeader.peakDBFS),
-            clippingRatio: try header(AudioQualityHeader.clippingRatio),
-            speechSeconds: try header(AudioQualityHeader.speechSeconds),
-            durationSeconds: try header(AudioQualityHeader.durationSeconds))
         return ProcessedAudio(audio: reply.body, metrics: metrics)
     }
 }

@@ -1,4 +1,4 @@
-import ServiceKit
+public import ServiceKit
 
 /// POST /validate/input and /validate/output — the original's `{text, validation_type}` ->
 /// `{safe, reason, sanitized, filtered}`, plus the toxicity score and what was redacted.
@@ -9,11 +9,6 @@ public struct ValidationRequest: Codable, Sendable, Equatable {
     public init(text: String, validationType: String? = nil) {
         self.text = text
         self.validationType = validationType
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case text
-        case validationType = "validation_type"
     }
 }
 
@@ -39,22 +34,17 @@ public struct ValidationResult: Codable, Sendable, Equatable {
         self.toxicityScore = toxicityScore
         self.redactions = redactions
     }
-
-    enum CodingKeys: String, CodingKey {
-        case safe, reason, sanitized, filtered, redactions
-        case toxicityScore = "toxicity_score"
-    }
 }
 
 /// What the orchestrator needs from the guardrails service.
-public protocol Guardrails: Sendable {
+public protocol Guardrails: Peer {
     func validateInput(_ text: String) async throws -> ValidationResult
     func validateOutput(_ text: String) async throws -> ValidationResult
 }
 
 /// Guardrails over HTTP.
-public struct GuardrailsClient: Guardrails {
-    let client: DownstreamClient
+public struct GuardrailsClient: Guardrails, HTTPPeer {
+    public let client: DownstreamClient
 
     public init(_ client: DownstreamClient) {
         self.client = client

@@ -1,4 +1,4 @@
-import ServiceKit
+public import ServiceKit
 
 /// The OpenAI-shaped chat completion API that llm-flan serves (POST /v1/chat/completions).
 public struct ChatMessage: Codable, Sendable, Equatable {
@@ -26,11 +26,6 @@ public struct ChatCompletionRequest: Codable, Sendable, Equatable {
         self.temperature = temperature
         self.stream = stream
     }
-
-    enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, stream
-        case maxTokens = "max_tokens"
-    }
 }
 
 public struct Usage: Codable, Sendable, Equatable {
@@ -42,12 +37,6 @@ public struct Usage: Codable, Sendable, Equatable {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.totalTokens = promptTokens + completionTokens
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case promptTokens = "prompt_tokens"
-        case completionTokens = "completion_tokens"
-        case totalTokens = "total_tokens"
     }
 }
 
@@ -61,11 +50,6 @@ public struct ChatCompletion: Codable, Sendable, Equatable {
             self.index = index
             self.message = message
             self.finishReason = finishReason
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case index, message
-            case finishReason = "finish_reason"
         }
     }
 
@@ -109,11 +93,6 @@ public struct ChatCompletionChunk: Codable, Sendable, Equatable {
             self.delta = delta
             self.finishReason = finishReason
         }
-
-        enum CodingKeys: String, CodingKey {
-            case index, delta
-            case finishReason = "finish_reason"
-        }
     }
 
     public var id: String
@@ -155,6 +134,6 @@ public struct Generation: Sendable, Equatable {
 }
 
 /// What the orchestrator needs from a language model.
-public protocol LanguageModel: Sendable {
+public protocol LanguageModel: Peer {
     func generate(_ messages: [ChatMessage], maxTokens: Int) async throws -> Generation
 }

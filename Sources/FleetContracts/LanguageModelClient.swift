@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import FleetTelemetry
 import Foundation
 import NIOCore
-import ServiceKit
+public import ServiceKit
 import Tracing
 
 /// llm-flan over HTTP, always streamed: the reply is read as server-sent events as they arrive, so
@@ -11,8 +11,8 @@ import Tracing
 /// The call runs in a client span named per the gen_ai conventions (`chat flan-t5-large`) with
 /// the request and usage attributes and a `first_token` event; AsyncHTTPClient's own HTTP span
 /// sits inside it.
-public struct LanguageModelClient: LanguageModel {
-    let client: DownstreamClient
+public struct LanguageModelClient: LanguageModel, HTTPPeer {
+    public let client: DownstreamClient
     public let model: String
     /// Largest single event accepted; a chunk is a few hundred bytes.
     static let maxEventBytes = 256 * 1024
@@ -28,12 +28,12 @@ public struct LanguageModelClient: LanguageModel {
             span.attributes["gen_ai.system"] = "flan-t5"
             span.attributes["gen_ai.request.model"] = model
             span.attributes["gen_ai.request.max_tokens"] = maxTokens
-            span.attributes["server.address"] = URL(string: client.baseURL)?.host ?? client.baseURL
-            if let port = URL(string: client.baseURL)?.port { span.attributes["server.port"] = port }
+            span.attributes["server.address"] = URL(string: client.url)?.host ?? client.url
+            if let port = URL(string: client.url)?.port { span.attributes["server.port"] = port }
 
             let request = ChatCompletionRequest(model: model, messages: messages, maxTokens: maxTokens, stream: true)
             let start = ContinuousClock.now
-            let response = try await client.stream("/v1/chat/completions", json: Array(try JSONEncoder().encode(request)))
+            let response = try await client.stream("/v1/chat/completions", json: Array(try JSONEncoder.fleet.encode(request)))
 
             var reader = ChatStreamReader()
             var parser = ServerSentEventParser(maxEventBytes: Self.maxEventBytes)
@@ -50,15 +50,15 @@ public struct LanguageModelClient: LanguageModel {
                     }
                 }
             } catch let error as ChatStreamReader.Failure {
-                throw FleetError.downstream("bad_response", peer: client.peer, error.message)
+                throw FleetError.downstream(.badResponse, peer: client.name, error.message)
             } catch is ServerSentEventParser.TooLarge {
-                throw FleetError.downstream("bad_response", peer: client.peer,
+                throw FleetError.downstream(.badResponse, peer: client.name,
                                             "an event is larger than \(Self.maxEventBytes) bytes")
             } catch {
-                throw FleetError.downstream("unavailable", peer: client.peer, "the stream broke off: \(error)")
+                throw FleetError.downstream(.unavailable, peer: client.name, "the stream broke off: \(error)")
             }
             guard reader.isDone else {
-                throw FleetError.downstream("bad_response", peer: client.peer, "the stream ended before [DONE]")
+                throw FleetError.downstream(.badResponse, peer: client.name, "the stream ended before [DONE]")
             }
 
             let duration = (ContinuousClock.now - start).seconds
@@ -100,8 +100,8 @@ public struct ChatStreamReader: Sendable {
             return
         }
         let bytes = Data(data.utf8)
-        guard let chunk = try? JSONDecoder().decode(ChatCompletionChunk.self, from: bytes) else {
-            if let error = try? JSONDecoder().decode(StreamError.self, from: bytes) {
+        guard let chunk = try? JSONDecoder.fleet.decode(ChatCompletionChunk.self, from: bytes) else {
+            if let error = try? JSONDecoder.fleet.decode(StreamError.self, from: bytes) {
                 throw Failure(message: "the model failed mid-stream: \(error.error.message)")
             }
             throw Failure(message: "an event is not a chat.completion.chunk: \(data.prefix(200))")

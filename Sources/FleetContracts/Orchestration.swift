@@ -1,4 +1,4 @@
-import ServiceKit
+public import ServiceKit
 
 /// orchestrator: POST /mcp/transcript `{transcript, session_id, correlation_id}` ->
 /// `{response, session_id, correlation_id, engine}` plus the spoken reply (Ogg Opus, base64) and
@@ -20,13 +20,6 @@ public struct TranscriptRequest: Codable, Sendable, Equatable {
         self.correlationId = correlationId
         self.voice = voice
         self.includeAudio = includeAudio
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case transcript, voice
-        case sessionId = "session_id"
-        case correlationId = "correlation_id"
-        case includeAudio = "include_audio"
     }
 }
 
@@ -58,25 +51,16 @@ public struct TranscriptResponse: Codable, Sendable, Equatable {
         self.voice = voice
         self.turn = turn
     }
-
-    enum CodingKeys: String, CodingKey {
-        case response, engine, allowed, voice, turn
-        case sessionId = "session_id"
-        case correlationId = "correlation_id"
-        case guardrailReason = "guardrail_reason"
-        case audioBase64 = "audio_base64"
-        case audioSeconds = "audio_seconds"
-    }
 }
 
 /// What the voice bridge and testing-ui need from the orchestrator.
-public protocol Orchestration: Sendable {
+public protocol Orchestration: Peer {
     func handle(_ request: TranscriptRequest) async throws -> TranscriptResponse
 }
 
 /// The orchestrator over HTTP.
-public struct OrchestrationClient: Orchestration {
-    let client: DownstreamClient
+public struct OrchestrationClient: Orchestration, HTTPPeer {
+    public let client: DownstreamClient
 
     public init(_ client: DownstreamClient) {
         self.client = client

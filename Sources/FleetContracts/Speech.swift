@@ -1,4 +1,5 @@
-import ServiceKit
+public import HTTPTypes
+public import ServiceKit
 
 /// tts-bark: POST /synthesize `{text, voice, speed}` answers with the speech as Ogg Opus
 /// (`audio/ogg; codecs=opus`) and the original's JSON fields as response headers.
@@ -14,12 +15,12 @@ public struct SynthesisRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// Header names of a synthesis reply (the original returned these as JSON fields).
+/// Header names of a synthesis reply (the original returned these as JSON fields), said once for
+/// tts-bark, which writes them, and `SpeechSynthesisClient`, which reads them.
 public enum SynthesisHeader {
-    public static let engine = "X-Engine"
-    public static let processingTimeMs = "X-Processing-Time-Ms"
-    public static let voiceUsed = "X-Voice-Used"
-    public static let audioSeconds = "X-Audio-Duration-Seconds"
+    public static let engine = HTTPField.Name("X-Engine")!
+    public static let voiceUsed = HTTPField.Name("X-Voice-Used")!
+    public static let audioSeconds = HTTPField.Name("X-Audio-Duration-Seconds")!
 }
 
 public struct Synthesis: Sendable, Equatable {
@@ -61,6 +62,6 @@ public struct VoiceList: Codable, Sendable, Equatable {
 }
 
 /// What the orchestrator and testing-ui need from a speech synthesiser.
-public protocol SpeechSynthesis: Sendable {
+public protocol SpeechSynthesis: Peer {
     func synthesize(_ text: String, voice: String?) async throws -> Synthesis
 }

@@ -1,10 +1,12 @@
+import FleetTelemetry
 import Foundation
-import ServiceKit
+import NIOHTTP1
+public import ServiceKit
 
 /// Speech recognition over HTTP: posts the audio as the raw body of `POST /asr`, the way the
 /// original's voice bridge did, with the correlation id as a query parameter.
-public struct TranscriberClient: Transcriber {
-    let client: DownstreamClient
+public struct TranscriberClient: Transcriber, HTTPPeer {
+    public let client: DownstreamClient
 
     public init(_ client: DownstreamClient) {
         self.client = client
@@ -22,9 +24,9 @@ public struct TranscriberClient: Transcriber {
         let reply = try await client.send(.POST, path, body: audio, contentType: contentType,
                                           headers: [("accept", "application/json")])
         do {
-            return try JSONDecoder().decode(TranscriptionResult.self, from: Data(reply.body))
+            return try JSONDecoder.fleet.decode(TranscriptionResult.self, from: Data(reply.body))
         } catch {
-            throw FleetError.downstream("bad_response", peer: client.peer, "answered with a transcription we cannot read: \(error)")
+            throw FleetError.downstream(.badResponse, peer: client.name, "answered with a transcription we cannot read: \(error)")
         }
     }
 }

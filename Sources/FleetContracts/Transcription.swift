@@ -1,8 +1,8 @@
-import ServiceKit
+public import ServiceKit
 
 /// stt: POST /asr (raw Ogg Opus or WAV body) and POST /transcribe (multipart form, field `file`),
 /// query `language, beam_size, task, word_timestamps, vad_filter, initial_prompt, correlation_id`.
-/// Answers with the original's fields and an `X-Processing-Time-ms` header.
+/// Answers with the original's fields and an `X-Processing-Time-Ms` header.
 public struct TranscriptionResult: Codable, Sendable, Equatable {
     public struct Segment: Codable, Sendable, Equatable {
         public var start: Double
@@ -50,18 +50,10 @@ public struct TranscriptionResult: Codable, Sendable, Equatable {
         self.segments = segments
         self.source = source
     }
-
-    enum CodingKeys: String, CodingKey {
-        case text, duration, language, confidence, model, device, segments, source
-        case correlationId = "correlation_id"
-        case processingMs = "processing_ms"
-        case totalMs = "total_ms"
-        case inputBytes = "input_bytes"
-    }
 }
 
 /// What the voice bridge and testing-ui need from speech recognition.
-public protocol Transcriber: Sendable {
+public protocol Transcriber: Peer {
     /// Transcribes an Ogg Opus (or WAV) file.
     func transcribe(_ audio: [UInt8], contentType: String, correlationID: String?) async throws -> TranscriptionResult
 }

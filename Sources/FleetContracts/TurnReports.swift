@@ -1,4 +1,4 @@
-import ServiceKit
+public import ServiceKit
 
 /// The voice bridge reports every finished turn to the monitoring dashboard (POST /api/turns), so
 /// the dashboard shows a live feed of turns with their latencies and trace ids.
@@ -27,25 +27,16 @@ public struct TurnReport: Codable, Sendable, Equatable {
         self.traceId = traceId
         self.finishedAt = finishedAt
     }
-
-    enum CodingKeys: String, CodingKey {
-        case speaker, outcome, transcript, response
-        case turnId = "turn_id"
-        case sessionId = "session_id"
-        case endToEndSeconds = "end_to_end_seconds"
-        case traceId = "trace_id"
-        case finishedAt = "finished_at"
-    }
 }
 
-public protocol TurnReporting: Sendable {
+public protocol TurnReporting: Peer {
     func report(_ turn: TurnReport) async throws
 }
 
 /// Turn reports over HTTP; best effort by design (short timeout, no retries) — a dashboard being
 /// down must never slow a voice turn.
-public struct TurnReportClient: TurnReporting {
-    let client: DownstreamClient
+public struct TurnReportClient: TurnReporting, HTTPPeer {
+    public let client: DownstreamClient
 
     public init(_ client: DownstreamClient) {
         self.client = client

@@ -1,5 +1,5 @@
-import CoreMetrics
-import Prometheus
+public import CoreMetrics
+public import Prometheus
 
 /// A swift-metrics backend that writes catalogued metrics to a Prometheus registry with their help
 /// text and buckets, and drops everything else.

@@ -37,13 +37,10 @@ public enum MetricCatalog {
 
     // MARK: Bounded label values
 
-    public static let serviceNames = ["discord", "audio-processor", "stt", "orchestrator", "guardrails",
-                                      "llm-flan", "tts-bark", "testing-ui", "monitoring-dashboard"]
+    public static let serviceNames = FleetMember.allCases.map(\.name)
     public static let httpMethods = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"]
     public static let stages = ["stt", "llm", "tts"]
-    public static let errorTypes = ["bad_request", "unsupported_media_type", "payload_too_large", "not_found",
-                                    "unprocessable", "rate_limited", "internal", "timeout", "unavailable",
-                                    "circuit_open", "bad_response"]
+    public static let errorTypes = FleetErrorCode.all.map(\.description)
 
     // MARK: HTTP (every service)
 

@@ -1,5 +1,5 @@
 import Foundation
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// Samples this process's resident memory and CPU time every few seconds from /proc, so the
 /// dashboards' resource panels work the same natively and in containers.

@@ -1,8 +1,9 @@
+public import Configuration
 import CoreMetrics
 import Logging
 import OTel
-import Prometheus
-import ServiceLifecycle
+public import Prometheus
+public import ServiceLifecycle
 import Tracing
 
 /// The fleet's ObservabilityManager: one call per process gives traces, metrics and logs over OTLP
@@ -19,9 +20,11 @@ public struct Telemetry: Sendable {
     /// in shutdown order so the last spans are flushed. Empty when export is off.
     public let services: [any Service]
 
-    public static func bootstrap(serviceName: String,
-                                 environment: [String: String]) throws -> Telemetry {
-        let configuration = try TelemetryConfiguration(serviceName: serviceName, environment: environment)
+    /// Reads the telemetry settings through `reader` (the same one as every other setting, so a
+    /// `.env` file counts) and bootstraps logging, metrics and tracing. The process environment is
+    /// read, never changed.
+    public static func bootstrap(serviceName: String, reader: ConfigReader) throws -> Telemetry {
+        let configuration = try TelemetryConfiguration(serviceName: serviceName, reader: reader)
         let registry = PrometheusCollectorRegistry()
         let prometheus = CatalogPrometheusFactory(registry: registry)
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
@@ -87,25 +90,96 @@ struct ConcurrentShutdown: Service {
 }
 
 extension TelemetryConfiguration {
-    /// swift-otel's configuration for this process. swift-otel then applies the OTEL_* environment
-    /// on top, so a user's variables win over these defaults.
+    /// swift-otel's configuration for this process: our defaults, and whatever the reader says for
+    /// the OTEL_* settings swift-otel would otherwise take from the process environment only — so
+    /// values from a `.env` file take effect too.
+    ///
+    /// swift-otel's `make…Backend(configuration:)` then re-applies the *process* environment on top.
+    /// That gives the same values, because the reader puts the process environment above the `.env`
+    /// file: a variable set in the process already won here. (One mix it resolves differently: a
+    /// per-signal variable only in `.env` with its shared counterpart in the process — swift-otel
+    /// then uses the process's shared value for that signal.)
     var otelConfiguration: OTel.Configuration {
         var otel = OTel.Configuration.default
+        // OTEL_SERVICE_NAME, when set, is already in `serviceName`.
         otel.serviceName = serviceName
-        otel.resourceAttributes = resourceAttributes
+        // OTEL_RESOURCE_ATTRIBUTES goes under ours, as swift-otel merges it: a key we set wins.
+        otel.resourceAttributes = resourceAttributes.merging(environmentResourceAttributes) { ours, _ in ours }
         // One warning per failed batch is enough; the default repeats each override three times.
         otel.diagnosticLogLevel = .warning
         otel.metrics.exportInterval = metricExportInterval
         otel.metrics.exportTimeout = exportTimeout
         otel.metrics.valueHistogramBuckets = Dictionary(
             uniqueKeysWithValues: MetricCatalog.all.filter { $0.kind == .histogram }.map { ($0.name, $0.buckets) })
-        otel.traces.batchSpanProcessor.scheduleDelay = .seconds(2)
+        otel.traces.batchSpanProcessor.scheduleDelay = spanScheduleDelay ?? .seconds(2)
         otel.traces.batchSpanProcessor.exportTimeout = exportTimeout
+        if let logRecordScheduleDelay { otel.logs.batchLogRecordProcessor.scheduleDelay = logRecordScheduleDelay }
         otel.logs.batchLogRecordProcessor.exportTimeout = exportTimeout
         otel.logs.level = .info
-        for exporter in [\OTel.Configuration.traces.otlpExporter, \.metrics.otlpExporter, \.logs.otlpExporter] {
+
+        switch traces.exporter {
+        case "none": otel.traces.exporter = .none
+        case "otlp": otel.traces.exporter = .otlp
+        default: break
+        }
+        switch metrics.exporter {
+        case "none": otel.metrics.exporter = .none
+        case "otlp": otel.metrics.exporter = .otlp
+        default: break
+        }
+        switch logs.exporter {
+        case "none": otel.logs.exporter = .none
+        case "console": otel.logs.exporter = .console
+        case "otlp": otel.logs.exporter = .otlp
+        default: break
+        }
+        if let sampler = Self.otelSampler(sampler, argument: samplerArgument) {
+            otel.traces.sampler = sampler
+        }
+
+        let exporters: [(SignalExport, WritableKeyPath<OTel.Configuration, OTel.Configuration.OTLPExporterConfiguration>)] = [
+            (traces, \.traces.otlpExporter), (metrics, \.metrics.otlpExporter), (logs, \.logs.otlpExporter),
+        ]
+        for (settings, exporter) in exporters {
             otel[keyPath: exporter].timeout = exportTimeout
+            if let `protocol` = settings.protocol.flatMap(Self.exportProtocol) {
+                otel[keyPath: exporter].protocol = `protocol`
+            }
+            // Setting the endpoint makes swift-otel use it as given; `SignalExport.endpoint` already
+            // carries the `/v1/<signal>` path a shared HTTP endpoint gets.
+            if let endpoint = settings.endpoint {
+                otel[keyPath: exporter].endpoint = endpoint
+            }
+            if let headers = settings.headers {
+                otel[keyPath: exporter].headers = headers.map { ($0.name, $0.value) }
+            }
         }
         return otel
+    }
+
+    /// OTEL_EXPORTER_OTLP_*PROTOCOL as swift-otel's value (validated against `protocols` already).
+    static func exportProtocol(_ name: String) -> OTel.Configuration.OTLPExporterConfiguration.`Protocol`? {
+        switch name {
+        case "http/protobuf": .httpProtobuf
+        case "http/json": .httpJSON
+        #if OTLPGRPC
+        case "grpc": .grpc
+        #endif
+        default: nil
+        }
+    }
+
+    /// OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG as swift-otel's sampler; a ratio sampler
+    /// without an argument samples everything, as in swift-otel. Nil when no sampler is set.
+    static func otelSampler(_ name: String?, argument: Double?) -> OTel.Configuration.TracesConfiguration.SamplerConfiguration? {
+        switch name {
+        case "always_on": .alwaysOn
+        case "always_off": .alwaysOff
+        case "traceidratio": .traceIDRatio(ratio: argument ?? 1)
+        case "parentbased_always_on": .parentBasedAlwaysOn
+        case "parentbased_always_off": .parentBasedAlwaysOff
+        case "parentbased_traceidratio": .parentBasedTraceIDRatio(ratio: argument ?? 1)
+        default: nil
+        }
     }
 }

@@ -1,27 +1,27 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import FleetTelemetry
 import Foundation
 import HTTPTypes
 import NIOCore
-import NIOHTTP1
+public import NIOHTTP1
 
 /// A traced HTTP client for one peer service, with a timeout per attempt, bounded retries and a
 /// circuit breaker. AsyncHTTPClient makes the client span and injects `traceparent` itself.
 ///
 /// Retries only happen where a repeat is harmless and likely to help: connection failures,
 /// timeouts, 503 and 504. A 4xx is the caller's fault and is returned at once.
-public struct DownstreamClient: Sendable {
-    public let peer: String
-    public let baseURL: String
+public struct DownstreamClient: Peer {
+    public let name: String
+    public let url: String
     public let timeout: Duration
     public let retries: Int
     let http: HTTPClient
     public let breaker: CircuitBreaker
 
-    public init(peer: String, baseURL: String, http: HTTPClient, timeout: Duration = .seconds(10),
+    public init(peer: String, url: String, http: HTTPClient, timeout: Duration = .seconds(10),
                 retries: Int = 2, breakerPolicy: CircuitBreaker.Policy = .original) {
-        self.peer = peer
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.name = peer
+        self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.http = http
         self.timeout = timeout
         self.retries = retries
@@ -34,26 +34,24 @@ public struct DownstreamClient: Sendable {
         public let headers: HTTPHeaders
         public let body: [UInt8]
         public var contentType: String? { headers.first(name: "content-type") }
+
+        /// The body as the fleet's JSON; a body that is not is the peer's `bad_response`.
+        public func decode<Result: Decodable>(_ type: Result.Type, from peer: String) throws -> Result {
+            do {
+                return try JSONDecoder.fleet.decode(Result.self, from: Data(body))
+            } catch {
+                throw FleetError.downstream(.badResponse, peer: peer, "answered with JSON we cannot read: \(error)")
+            }
+        }
     }
 
     // MARK: JSON
 
+    /// Posts `body` as the fleet's JSON and reads the fleet's JSON back.
     public func postJSON<Body: Encodable, Result: Decodable>(_ path: String, _ body: Body,
                                                              as: Result.Type = Result.self) async throws -> Result {
-        let reply = try await send(.POST, path, body: Array(try JSONEncoder().encode(body)), contentType: "application/json")
-        return try decode(Result.self, from: reply)
-    }
-
-    public func getJSON<Result: Decodable>(_ path: String, as: Result.Type = Result.self) async throws -> Result {
-        try decode(Result.self, from: try await send(.GET, path))
-    }
-
-    private func decode<Result: Decodable>(_ type: Result.Type, from reply: Reply) throws -> Result {
-        do {
-            return try JSONDecoder().decode(Result.self, from: Data(reply.body))
-        } catch {
-            throw FleetError.downstream("bad_response", peer: peer, "answered with JSON we cannot read: \(error)")
-        }
+        let reply = try await send(.POST, path, body: Array(try JSONEncoder.fleet.encode(body)), contentType: MediaType.json)
+        return try reply.decode(Result.self, from: name)
     }
 
     // MARK: Bytes
@@ -67,20 +65,27 @@ public struct DownstreamClient: Sendable {
                 return try await attemptOnce(method, path, body: body, contentType: contentType, headers: extra)
             } catch let error as FleetError where attempt < retries && error.isRetryable {
                 attempt += 1
-                MetricCatalog.httpClientRetries.increment(["peer_service": peer])
-                try await Task.sleep(for: .milliseconds(50 << attempt))
+                MetricCatalog.httpClientRetries.increment(["peer_service": name])
+                try await Task.sleep(for: Self.backoff(attempt: attempt))
             }
         }
+    }
+
+    /// The pause before retry `attempt` (1, 2, ...): 100 ms doubling, with full jitter (a random
+    /// share of it), so callers that failed together do not all come back at the same instant.
+    static func backoff(attempt: Int, using random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) -> Duration {
+        let ceiling = 0.05 * Double(1 << min(attempt, 10))
+        return .seconds(random(0...ceiling))
     }
 
     /// Opens a streaming request (server-sent events) and hands back the response as it arrives.
     /// The caller reads `body`; the breaker counts the call when the headers arrive.
     public func stream(_ path: String, json: [UInt8]) async throws -> HTTPClientResponse {
         guard await breaker.allowsCall() else { throw circuitOpen }
-        var request = HTTPClientRequest(url: baseURL + path)
+        var request = HTTPClientRequest(url: url + path)
         request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "accept", value: "text/event-stream")
+        request.headers.add(name: "content-type", value: MediaType.json)
+        request.headers.add(name: "accept", value: MediaType.eventStream)
         request.body = .bytes(ByteBuffer(bytes: json))
         let start = ContinuousClock.now
         do {
@@ -98,7 +103,7 @@ public struct DownstreamClient: Sendable {
     /// Whether the peer answers `/health/live` within a second; used by readiness checks, through
     /// the untraced probe client.
     public func isLive() async -> Bool {
-        var request = HTTPClientRequest(url: baseURL + "/health/live")
+        var request = HTTPClientRequest(url: url + "/health/live")
         request.method = .GET
         guard let response = try? await HTTPClient.probes.execute(request, timeout: .seconds(1)) else { return false }
         _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -108,7 +113,7 @@ public struct DownstreamClient: Sendable {
     private func attemptOnce(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?,
                              headers extra: [(String, String)]) async throws -> Reply {
         guard await breaker.allowsCall() else { throw circuitOpen }
-        var request = HTTPClientRequest(url: baseURL + path)
+        var request = HTTPClientRequest(url: url + path)
         request.method = method
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
@@ -132,33 +137,32 @@ public struct DownstreamClient: Sendable {
         let elapsed = (ContinuousClock.now - start).seconds
         if (200..<300).contains(status) {
             await breaker.recordSuccess()
-            MetricCatalog.httpClientDuration.observe(elapsed, ["peer_service": peer, "outcome": "success"])
+            MetricCatalog.httpClientDuration.observe(elapsed, ["peer_service": name, "outcome": "success"])
             return
         }
-        MetricCatalog.httpClientDuration.observe(elapsed, ["peer_service": peer, "outcome": "error"])
+        MetricCatalog.httpClientDuration.observe(elapsed, ["peer_service": name, "outcome": "error"])
         // The peer answered; only its own failures (5xx) count against it.
         if status >= 500 { await breaker.recordFailure() } else { await breaker.recordSuccess() }
-        let detail = (try? JSONDecoder().decode(FleetError.Body.self, from: Data(body)))
+        let detail = (try? JSONDecoder.fleet.decode(FleetError.Body.self, from: Data(body)))
             .map { "\($0.error.code): \($0.error.message)" } ?? "HTTP \(status)"
-        let code = status == 503 ? "unavailable" : status == 504 ? "timeout" : "bad_response"
-        throw FleetError.downstream(code, peer: peer, "answered \(status) (\(detail))")
+        let code: FleetError.Code = status == 503 ? .unavailable : status == 504 ? .timeout : .badResponse
+        throw FleetError.downstream(code, peer: name, "answered \(status) (\(detail))")
     }
 
     private func failed(_ error: any Error, start: ContinuousClock.Instant) async -> FleetError {
         await breaker.recordFailure()
         MetricCatalog.httpClientDuration.observe((ContinuousClock.now - start).seconds,
-                                                 ["peer_service": peer, "outcome": "error"])
+                                                 ["peer_service": name, "outcome": "error"])
         let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
-        return FleetError.downstream(timedOut ? "timeout" : "unavailable", peer: peer, "\(error)")
+        return FleetError.downstream(timedOut ? .timeout : .unavailable, peer: name, "\(error)")
     }
 
     private var circuitOpen: FleetError {
-        FleetError(status: .serviceUnavailable, code: "circuit_open",
-                   message: "\(peer): circuit breaker open after repeated failures; not calling it for now")
+        FleetError.downstream(.circuitOpen, peer: name, "circuit breaker open after repeated failures; not calling it for now")
     }
 }
 
 extension FleetError {
     /// Transport failures, timeouts and a peer's 503/504 are worth one more try; anything else is not.
-    var isRetryable: Bool { code == "unavailable" || code == "timeout" }
+    var isRetryable: Bool { code.isRetryable }
 }

@@ -1,8 +1,8 @@
 import FleetTelemetry
-import Hummingbird
+public import Hummingbird
 import Logging
-import Prometheus
-import ServiceLifecycle
+public import Prometheus
+public import ServiceLifecycle
 
 /// Builds a service's Hummingbird application in the fleet's one shape:
 ///
@@ -12,28 +12,35 @@ import ServiceLifecycle
 /// Tracing is outermost so the server span covers the whole request and sees the final status.
 public enum FleetApplication {
     public struct Built {
-        public let application: Application<RouterResponder<BasicRequestContext>>
+        public let application: Application<RouterResponder<FleetRequestContext>>
         public let background: [any Service]
     }
 
-    public static func build(_ service: any FleetService.Type, runtime: ServiceRuntime,
-                             registry: PrometheusCollectorRegistry) async throws -> Built {
-        let router = Router(context: BasicRequestContext.self)
+    /// The service with its peers over HTTP, as a process runs it.
+    public static func build<S: FleetService>(_ service: S.Type, runtime: ServiceRuntime,
+                                              registry: PrometheusCollectorRegistry) async throws -> Built {
+        try await build(service, runtime: runtime, registry: registry, peers: try S.peers(runtime: runtime))
+    }
+
+    /// The service with the peers given: in-memory fakes in a test.
+    public static func build<S: FleetService>(_ service: S.Type, runtime: ServiceRuntime,
+                                              registry: PrometheusCollectorRegistry, peers: S.Peers) async throws -> Built {
+        let router = Router(context: FleetRequestContext.self)
         let name = runtime.member.name
         let probes = router.group().add(middleware: FleetHTTPMiddleware(service: name))
-        probes.get("/health/live") { _, _ in try Response.json(await runtime.health.liveness()) }
+        probes.get("/health/live") { _, _ in await runtime.health.liveness() }
         probes.get("/health/ready") { _, _ in
             let report = await runtime.health.readiness()
-            return try Response.json(report, status: report.isReady ? .ok : .serviceUnavailable)
+            return EditedResponse(status: report.isReady ? .ok : .serviceUnavailable, response: report)
         }
         probes.get("/metrics") { _, _ in
-            Response.bytes(registry.emitToBuffer(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            BinaryBody(registry.emitToBuffer(), contentType: MediaType.prometheusText)
         }
 
         let routes = router.group()
             .add(middleware: TracingMiddleware())
             .add(middleware: FleetHTTPMiddleware(service: name))
-        let background = try await service.build(routes: routes, runtime: runtime)
+        let background = try await service.build(routes: routes, runtime: runtime, peers: peers)
 
         let application = Application(
             router: router,

@@ -1,5 +1,6 @@
+public import FleetTelemetry
 import Foundation
-import HTTPTypes
+public import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -7,13 +8,15 @@ import NIOCore
 /// `{"error": {"code": "bad_request", "message": "...", "service": "stt"}}`.
 ///
 /// `code` is short, stable and bounded (it is the `error_type` metric label), so clients can branch
-/// on it; `message` is for people.
+/// on it; `message` is for people. Handlers throw it, `FleetHTTPMiddleware` answers with it.
 public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public typealias Code = FleetErrorCode
+
     public let status: HTTPResponse.Status
-    public let code: String
+    public let code: Code
     public let message: String
 
-    public init(status: HTTPResponse.Status, code: String, message: String) {
+    public init(status: HTTPResponse.Status, code: Code, message: String) {
         self.status = status
         self.code = code
         self.message = message
@@ -22,26 +25,35 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(code) (\(status.code)): \(message)" }
 
     public static func badRequest(_ message: String) -> FleetError {
-        .init(status: .badRequest, code: "bad_request", message: message)
+        .init(status: .badRequest, code: .badRequest, message: message)
     }
     public static func unsupportedMediaType(_ message: String) -> FleetError {
-        .init(status: .unsupportedMediaType, code: "unsupported_media_type", message: message)
+        .init(status: .unsupportedMediaType, code: .unsupportedMediaType, message: message)
     }
     public static func payloadTooLarge(limit: Int) -> FleetError {
-        .init(status: .contentTooLarge, code: "payload_too_large", message: "The request body is larger than \(limit) bytes.")
+        payloadTooLarge("The request body is larger than \(limit) bytes.")
+    }
+    /// Too large by some other measure than bytes (seconds of audio, characters of text).
+    public static func payloadTooLarge(_ message: String) -> FleetError {
+        .init(status: .contentTooLarge, code: .payloadTooLarge, message: message)
     }
     public static func unprocessable(_ message: String) -> FleetError {
-        .init(status: .unprocessableContent, code: "unprocessable", message: message)
+        .init(status: .unprocessableContent, code: .unprocessable, message: message)
     }
     public static func notFound(_ message: String) -> FleetError {
-        .init(status: .notFound, code: "not_found", message: message)
+        .init(status: .notFound, code: .notFound, message: message)
     }
     public static func internalError(_ message: String) -> FleetError {
-        .init(status: .internalServerError, code: "internal", message: message)
+        .init(status: .internalServerError, code: .internal, message: message)
     }
-    /// A downstream service failed; `code` says how (timeout, unavailable, circuit_open, bad_response).
-    public static func downstream(_ code: String, peer: String, _ detail: String) -> FleetError {
-        .init(status: code == "timeout" ? .gatewayTimeout : .badGateway, code: code, message: "\(peer): \(detail)")
+    /// A peer failed; `code` says how (timeout, unavailable, circuit_open, bad_response).
+    public static func downstream(_ code: Code, peer: String, _ detail: String) -> FleetError {
+        let status: HTTPResponse.Status = switch code {
+        case .timeout: .gatewayTimeout
+        case .circuitOpen: .serviceUnavailable
+        default: .badGateway
+        }
+        return .init(status: status, code: code, message: "\(peer): \(detail)")
     }
 
     /// Maps any error a handler can throw onto the fleet's shape.
@@ -61,21 +73,22 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func code(for status: HTTPResponse.Status) -> String {
+    static func code(for status: HTTPResponse.Status) -> Code {
         switch status.code {
-        case 400: return "bad_request"
-        case 404: return "not_found"
-        case 413: return "payload_too_large"
-        case 415: return "unsupported_media_type"
-        case 422: return "unprocessable"
-        case 429: return "rate_limited"
-        case 502: return "bad_response"
-        case 503: return "unavailable"
-        case 504: return "timeout"
-        default: return status.code >= 500 ? "internal" : "bad_request"
+        case 400: .badRequest
+        case 404: .notFound
+        case 413: .payloadTooLarge
+        case 415: .unsupportedMediaType
+        case 422: .unprocessable
+        case 429: .rateLimited
+        case 502: .badResponse
+        case 503: .unavailable
+        case 504: .timeout
+        default: status.code >= 500 ? .internal : .badRequest
         }
     }
 
+    /// The wire shape, shared by the middleware that writes it and the client that reads a peer's.
     struct Body: Codable, Sendable {
         struct Detail: Codable, Sendable {
             let code: String
@@ -86,9 +99,9 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     func response(service: String) -> Response {
-        let body = Body(error: .init(code: code, message: message, service: service))
+        let body = Body(error: .init(code: code.description, message: message, service: service))
         let data = (try? JSONEncoder.fleet.encode(body)) ?? Data()
-        return Response(status: status, headers: [.contentType: "application/json"],
+        return Response(status: status, headers: [.contentType: MediaType.json],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
@@ -97,13 +110,25 @@ extension DecodingError {
     /// Names the field that failed, without dumping the whole coding path machinery.
     var shortDescription: String {
         switch self {
-        case .keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+        case .keyNotFound(let key, _): return "missing field '\(key.stringValue.snakeCased)'"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+            return "wrong type at '\(context.codingPath.map(\.stringValue.snakeCased).joined(separator: "."))'"
         case .dataCorrupted(let context):
             return context.codingPath.isEmpty ? "not valid JSON"
-                : "invalid value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+                : "invalid value at '\(context.codingPath.map(\.stringValue.snakeCased).joined(separator: "."))'"
         @unknown default: return "invalid body"
         }
+    }
+}
+
+extension String {
+    /// `sessionId` -> `session_id`: a Swift property as the JSON field a client wrote.
+    var snakeCased: String {
+        var result = ""
+        for character in self {
+            if character.isUppercase, !result.isEmpty { result.append("_") }
+            result.append(contentsOf: character.lowercased())
+        }
+        return result
     }
 }

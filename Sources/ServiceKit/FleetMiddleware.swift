@@ -1,6 +1,6 @@
 import FleetTelemetry
 import Foundation
-import Hummingbird
+public import Hummingbird
 import Logging
 
 /// Turns every failure into the fleet's JSON error shape, counts it, and records the catalog's
@@ -30,7 +30,7 @@ public struct FleetHTTPMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.notice("request rejected", metadata: ["error": "\(fleetError)"])
             }
             response = fleetError.response(service: service)
-            MetricCatalog.httpServerErrors.increment(["http_route": route(context), "error_type": fleetError.code])
+            MetricCatalog.httpServerErrors.increment(["http_route": route(context), "error_type": fleetError.code.description])
         }
         MetricCatalog.httpServerDuration.observe(
             (ContinuousClock.now - start).seconds,

@@ -1,17 +1,30 @@
-import AsyncHTTPClient
-import Hummingbird
-import Logging
-import ServiceLifecycle
+public import AsyncHTTPClient
+public import FleetTelemetry
+public import Hummingbird
+public import Logging
+public import ServiceLifecycle
 
 /// What each of the nine services provides; everything else (config, telemetry, health, metrics,
 /// errors, the server itself) comes from the kit, so every service reads the same way.
 public protocol FleetService {
+    /// The services this one calls, as FleetContracts protocols (`NoPeers` for none). The runner
+    /// passes HTTP clients; a test passes in-memory fakes.
+    associatedtype Peers: Sendable
+
     static var member: FleetMember { get }
+
+    /// The peers over HTTP, at the URLs and with the timeouts the settings give.
+    static func peers(runtime: ServiceRuntime) throws -> Peers
 
     /// Adds the service's routes to `routes` (already traced and measured), registers its health
     /// components and dependencies with `runtime.health`, and returns any background work to run
     /// beside the server (the voice bridge's simulated speakers, for example).
-    static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service]
+    static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                      peers: Peers) async throws -> [any Service]
+}
+
+extension FleetService where Peers == NoPeers {
+    public static func peers(runtime: ServiceRuntime) -> NoPeers { NoPeers() }
 }
 
 /// Everything a service needs at build time, made once per process by the runner (or by a test).
@@ -32,8 +45,8 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A client for a peer service at its configured URL.
-    public func client(for peer: FleetMember, timeout: Duration = .seconds(10), retries: Int = 2) -> DownstreamClient {
-        DownstreamClient(peer: peer.name, baseURL: settings.peerURLs[peer] ?? peer.defaultURL, http: http,
+    public func client(for peer: FleetMember, timeout: Duration, retries: Int = 2) -> DownstreamClient {
+        DownstreamClient(peer: peer.name, url: settings.peerURLs[peer] ?? peer.defaultURL, http: http,
                          timeout: timeout, retries: retries)
     }
 

@@ -1,4 +1,5 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
+import NIOCore
 
 extension HTTPClient {
     /// The client every service uses for its peers. It fails fast when a peer is down — a 1 s

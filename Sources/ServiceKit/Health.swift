@@ -1,5 +1,6 @@
 import FleetTelemetry
 import Foundation
+public import Hummingbird
 
 /// Readiness in the original's JSON shape:
 /// `{status: ready|degraded|not_ready, service, components, dependencies, health_details}`.
@@ -16,11 +17,6 @@ public actor HealthMonitor {
         public let dependencies: [String: DependencyState]
         public let healthDetails: Details
 
-        enum CodingKeys: String, CodingKey {
-            case status, service, components, dependencies
-            case healthDetails = "health_details"
-        }
-
         public var isReady: Bool { status != "not_ready" }
     }
 
@@ -34,12 +30,6 @@ public actor HealthMonitor {
         public let uptimeSeconds: Double
         public let version: String
         public let checkDurationMs: Double
-
-        enum CodingKeys: String, CodingKey {
-            case uptimeSeconds = "uptime_seconds"
-            case version
-            case checkDurationMs = "check_duration_ms"
-        }
     }
 
     /// A named check of something the service owns (its database, its simulation loop).
@@ -48,7 +38,7 @@ public actor HealthMonitor {
     let service: String
     let started = ContinuousClock.now
     var components: [String: ComponentCheck] = [:]
-    var peers: [(client: DownstreamClient, required: Bool)] = []
+    var peers: [(peer: any Peer, required: Bool)] = []
     var cached: (report: Report, at: ContinuousClock.Instant)?
     let cacheFor: Duration = .seconds(2)
 
@@ -60,8 +50,8 @@ public actor HealthMonitor {
         components[name] = check
     }
 
-    public func addDependency(_ client: DownstreamClient, required: Bool = true) {
-        peers.append((client, required))
+    public func addDependency(_ peer: any Peer, required: Bool = true) {
+        peers.append((peer, required))
     }
 
     public func liveness() -> [String: String] {
@@ -74,11 +64,11 @@ public actor HealthMonitor {
         var componentStates: [String: Bool] = [:]
         for (name, check) in components { componentStates[name] = await check() }
         let peerStates = await withTaskGroup(of: (String, DependencyState).self) { group in
-            for (client, required) in peers {
+            for (peer, required) in peers {
                 group.addTask {
-                    let live = await client.isLive()
-                    return (client.peer, DependencyState(status: live ? "healthy" : "unreachable", required: required,
-                                                         url: client.baseURL))
+                    let live = await peer.isLive()
+                    return (peer.name, DependencyState(status: live ? "healthy" : "unreachable", required: required,
+                                                       url: peer.url))
                 }
             }
             var states: [String: DependencyState] = [:]
@@ -108,3 +98,5 @@ public actor HealthMonitor {
         return report
     }
 }
+
+extension HealthMonitor.Report: ResponseEncodable {}

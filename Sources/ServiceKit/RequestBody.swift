@@ -1,5 +1,6 @@
 import Foundation
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import NIOCore
 
 /// Reading request bodies with a size limit, so an oversized upload is a 413, never an OOM.
@@ -14,12 +15,12 @@ extension Request {
         }
     }
 
-    /// Decodes a JSON body of at most `limit` bytes; malformed JSON is a 400 naming the field.
+    /// Decodes a snake_case JSON body of at most `limit` bytes; malformed JSON is a 400 naming the field.
     public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 256 * 1024) async throws -> T {
         let bytes = try await collectBody(limit: limit)
         guard !bytes.isEmpty else { throw FleetError.badRequest("The request has no body; expected JSON.") }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try JSONDecoder.fleet.decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
             throw FleetError.badRequest("The JSON body does not match: \(error.shortDescription)")
         }
@@ -32,30 +33,41 @@ extension Request {
     }
 }
 
-extension Response {
-    /// A JSON response from any Encodable value.
-    public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok,
-                                          headers: HTTPFields = [:]) throws -> Response {
-        var fields = headers
-        fields[.contentType] = "application/json"
-        let data = try JSONEncoder.fleet.encode(value)
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+/// A handler's answer that is not JSON: Ogg Opus audio, an HTML page, Prometheus text. Wrap it in
+/// Hummingbird's `EditedResponse` for another status.
+public struct BinaryBody: ResponseGenerator, Sendable {
+    public var bytes: [UInt8]
+    public var contentType: String
+    public var headers: HTTPFields
+
+    public init(_ bytes: [UInt8], contentType: String, headers: HTTPFields = [:]) {
+        self.bytes = bytes
+        self.contentType = contentType
+        self.headers = headers
     }
 
-    /// Raw bytes with a content type (Ogg Opus audio, HTML pages, Prometheus text).
-    public static func bytes(_ bytes: [UInt8], contentType: String, status: HTTPResponse.Status = .ok,
-                             headers: HTTPFields = [:]) -> Response {
-        var fields = headers
-        fields[.contentType] = contentType
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    /// An HTML page.
+    public static func html(_ page: String) -> BinaryBody {
+        BinaryBody(Array(page.utf8), contentType: MediaType.html)
     }
-}
 
-extension JSONEncoder {
-    /// The fleet's JSON style: `"v2/en_speaker_1"`, not Foundation's default `"v2\/en_speaker_1"`.
-    public static var fleet: JSONEncoder {
+    /// A complete Ogg Opus file, played inline by a browser and never cached.
+    public static func oggOpus(_ bytes: [UInt8], filename: String) -> BinaryBody {
+        BinaryBody(bytes, contentType: MediaType.oggOpus,
+                   headers: [.contentDisposition: "inline; filename=\"\(filename)\"", .cacheControl: "no-store"])
+    }
+
+    /// JSON with its keys spelled as in Swift, not snake_case: for formats defined in camelCase,
+    /// such as an MCP tool manifest and the JSON Schema inside it (`inputSchema`, `maxLength`).
+    public static func camelCaseJSON(_ value: some Encodable) throws -> BinaryBody {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
+        return BinaryBody(Array(try encoder.encode(value)), contentType: MediaType.json)
+    }
+
+    public func response(from request: Request, context: some RequestContext) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: .ok, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

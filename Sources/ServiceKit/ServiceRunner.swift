@@ -2,6 +2,7 @@ import FleetTelemetry
 import Foundation
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs one service as a process: settings, telemetry, the application and its background work in
 /// one ServiceGroup that shuts down gracefully on SIGTERM or SIGINT.
@@ -12,12 +13,11 @@ public enum ServiceRunner {
     static let shutdownBudget: Duration = .milliseconds(3500)
     static let cancellationGrace: Duration = .milliseconds(500)
 
-    public static func run(_ service: any FleetService.Type, overrides: [String: String] = [:]) async throws {
+    public static func run<S: FleetService>(_ service: S.Type, overrides: [String: String] = [:]) async throws {
         let member = service.member
-        // service.name is set per process; a fleet-wide OTEL_SERVICE_NAME would give all nine one name.
-        if ProcessInfo.processInfo.environment["OTEL_SERVICE_NAME"] != nil { unsetenv("OTEL_SERVICE_NAME") }
+        // One reader for everything: the environment, a .env file and the command line, OTEL_* included.
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
-        let telemetry = try Telemetry.bootstrap(serviceName: member.name, environment: ProcessInfo.processInfo.environment)
+        let telemetry = try Telemetry.bootstrap(serviceName: member.name, reader: settings.reader)
         MetricCatalog.initializeSeries(for: member.name)
         // Only now may HTTP clients exist: they capture the tracer bootstrapped above.
         let runtime = ServiceRuntime(member: member, settings: settings)

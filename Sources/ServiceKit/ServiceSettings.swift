@@ -1,5 +1,7 @@
-import Configuration
+public import Configuration
+public import FleetTelemetry
 import Foundation
+import SystemPackage
 
 /// Settings every service reads, from the environment and an optional `.env` file.
 ///

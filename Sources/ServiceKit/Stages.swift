@@ -1,4 +1,4 @@
-import Tracing
+public import Tracing
 
 /// The names of the spans that tell a voice turn's story, one per stage, shared by the services
 /// that make them and the tests that look for them.
@@ -28,6 +28,17 @@ public enum StageSpan {
     public static let synthesize = "tts.synthesize"
     /// discord: playing the reply into the voice channel, paced in real time.
     public static let playback = "voice.playback"
+
+    /// testing-ui: root of each typed run's trace, linked to the HTTP request that asked for it.
+    public static let uiRun = "testing_ui.run"
+    /// testing-ui: synthesizing the typed text as the user's speech (Ogg Opus).
+    public static let uiSynthesizeInput = "testing_ui.synthesize_input"
+    /// testing-ui: its calls to audio-processor, stt and the orchestrator. They are named apart from
+    /// those services' own stage spans (`audio.process_segment`, ...), which sit under them in the
+    /// same trace, so each name still belongs to one service.
+    public static let uiProcessSegment = "testing_ui.process_segment"
+    public static let uiTranscribe = "testing_ui.transcribe"
+    public static let uiOrchestrate = "testing_ui.orchestrate"
 
     /// Span events.
     public static let wakeDetectedEvent = "wake_detected"

@@ -1,28 +1,30 @@
 import AudioProcessorService
 import DiscordService
+import FleetTelemetry
 import GuardrailsService
 import LLMFlanService
 import MonitoringDashboardService
 import OrchestratorService
-import STTService
 import ServiceKit
-import TTSBarkService
+import STTService
 import TestingUIService
+import TTSBarkService
 
-/// Which implementation serves which member of the fleet. (Metatypes are not Sendable, but this
-/// table is a constant, written once and only read.)
+/// Which implementation serves which member of the fleet.
 enum FleetDirectory {
-    nonisolated(unsafe) static let services: [FleetMember: any FleetService.Type] = [
-        .discord: DiscordService.self,
-        .audioProcessor: AudioProcessorService.self,
-        .stt: STTService.self,
-        .orchestrator: OrchestratorService.self,
-        .guardrails: GuardrailsService.self,
-        .llm: LLMFlanService.self,
-        .tts: TTSBarkService.self,
-        .testingUI: TestingUIService.self,
-        .monitoringDashboard: MonitoringDashboardService.self,
-    ]
+    static func service(for member: FleetMember) -> any FleetService.Type {
+        switch member {
+        case .discord: DiscordService.self
+        case .audioProcessor: AudioProcessorService.self
+        case .stt: STTService.self
+        case .orchestrator: OrchestratorService.self
+        case .guardrails: GuardrailsService.self
+        case .llm: LLMFlanService.self
+        case .tts: TTSBarkService.self
+        case .testingUI: TestingUIService.self
+        case .monitoringDashboard: MonitoringDashboardService.self
+        }
+    }
 
     static var names: [String] { FleetMember.allCases.map(\.name) }
 

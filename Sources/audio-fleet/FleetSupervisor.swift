@@ -1,5 +1,8 @@
 import AsyncHTTPClient
+import FleetTelemetry
 import Foundation
+import NIOCore
+import NIOHTTP1
 import ServiceKit
 import Synchronization
 
@@ -17,7 +20,7 @@ final class FleetSupervisor: Sendable {
     let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
     /// Child processes by member; Process is not Sendable, so every access holds the lock.
-    private let children = Mutex<[FleetMember: ProcessBox]>([:])
+    private let children = Mutex<[FleetMember: Process]>([:])
     private let stopping = Atomic<Bool>(false)
 
     init(host: String, portOffset: Int, logDirectory: URL, followLogs: Bool) throws {
@@ -63,8 +66,9 @@ final class FleetSupervisor: Sendable {
                 continuation.yield(.exited(member, process.terminationStatus))
             }
             try process.run()
-            children.withLock { $0[member] = ProcessBox(process) }
-            say("  started \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) pid \(process.processIdentifier), port \(port(of: member))")
+            let pid = process.processIdentifier
+            children.withLock { $0[member] = process }
+            say("  started \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) pid \(pid), port \(port(of: member))")
         }
     }
 
@@ -124,7 +128,7 @@ final class FleetSupervisor: Sendable {
     }
 
     func isRunning(_ member: FleetMember) -> Bool {
-        children.withLock { $0[member]?.process.isRunning ?? false }
+        children.withLock { $0[member]?.isRunning ?? false }
     }
 
     func printURLs() {
@@ -142,7 +146,7 @@ final class FleetSupervisor: Sendable {
     /// SIGTERM to every child, then SIGKILL to any still running after the grace period.
     func stopAll(grace: Duration = .seconds(8)) async {
         stopping.store(true, ordering: .relaxed)
-        let pids = children.withLock { $0.values.filter { $0.process.isRunning }.map { $0.process.processIdentifier } }
+        let pids = children.withLock { $0.values.filter(\.isRunning).map(\.processIdentifier) }
         for pid in pids { kill(pid, SIGTERM) }
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline, anyRunning() {
@@ -150,13 +154,13 @@ final class FleetSupervisor: Sendable {
         }
         // Foundation reaps its children, so isRunning turns false once a process has exited.
         children.withLock { boxes in
-            for box in boxes.values where box.process.isRunning { kill(box.process.processIdentifier, SIGKILL) }
+            for process in boxes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         continuation.finish()
     }
 
     private func anyRunning() -> Bool {
-        children.withLock { $0.values.contains { $0.process.isRunning } }
+        children.withLock { $0.values.contains(where: \.isRunning) }
     }
 
     func signalled(_ name: String) {
@@ -166,26 +170,5 @@ final class FleetSupervisor: Sendable {
     func tail(of member: FleetMember, lines: Int = 15) -> String {
         guard let text = try? String(contentsOf: logFile(of: member), encoding: .utf8) else { return "  (no log)" }
         return text.split(separator: "\n").suffix(lines).map { "    " + $0 }.joined(separator: "\n")
-    }
-}
-
-/// Process is not Sendable; the supervisor only touches it while holding its lock.
-final class ProcessBox: @unchecked Sendable {
-    let process: Process
-    init(_ process: Process) { self.process = process }
-}
-
-/// Turns SIGINT and SIGTERM into supervisor events instead of killing `up` outright.
-enum SignalForwarder {
-    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-
-    static func install(into supervisor: FleetSupervisor) {
-        for (signalNumber, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { supervisor.signalled(name) }
-            source.resume()
-            sources.append(source)
-        }
     }
 }

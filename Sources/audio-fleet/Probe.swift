@@ -1,6 +1,8 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
 /// `audio-fleet probe <url>`: exit 0 when the URL answers 2xx. Our image has no curl or wget, so
 /// compose healthchecks run this instead.

@@ -22,9 +22,7 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
-        guard let implementation = FleetDirectory.services[service] else {
-            throw ValidationError("No implementation for \(service.name).")
-        }
+        let implementation = FleetDirectory.service(for: service)
         var overrides: [String: String] = [:]
         if let host { overrides["host"] = host }
         if let port { overrides["port"] = String(port) }

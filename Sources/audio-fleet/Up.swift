@@ -1,6 +1,8 @@
 import ArgumentParser
+import FleetTelemetry
 import Foundation
 import ServiceKit
+import UnixSignals
 
 /// `audio-fleet up`: all nine services on this machine, each its own process (and so its own
 /// `service.name`), wired to each other on loopback. Ctrl-C or SIGTERM stops them all gracefully.
@@ -26,7 +28,12 @@ struct Up: AsyncParsableCommand {
         let supervisor = try FleetSupervisor(host: host, portOffset: portOffset,
                                              logDirectory: URL(fileURLWithPath: logDirectory), followLogs: followLogs)
         let events = supervisor.events
-        SignalForwarder.install(into: supervisor)
+        // SIGINT and SIGTERM become supervisor events instead of killing `up` outright.
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let forwarding = Task {
+            for await signal in signals { supervisor.signalled(signal.description) }
+        }
+        defer { forwarding.cancel() }
 
         say("Starting the audio-orchestrator fleet (\(FleetDirectory.startOrder.count) services, logs in \(logDirectory)/)")
         try supervisor.startAll()

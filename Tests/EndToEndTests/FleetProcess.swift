@@ -1,11 +1,15 @@
 import AsyncHTTPClient
+import FleetTelemetry
 import Foundation
 import NIOCore
+import NIOHTTP1
 import ServiceKit
+import Synchronization
 
 /// The real `audio-fleet` binary running `up` as nine processes, for the end-to-end test.
-final class FleetProcess: @unchecked Sendable {
-    let process = Process()
+final class FleetProcess: Sendable {
+    /// Process is not Sendable: every use holds the lock.
+    private let process: Mutex<Process>
     let portOffset: Int
     let workDirectory: URL
 
@@ -23,6 +27,7 @@ final class FleetProcess: @unchecked Sendable {
         self.portOffset = portOffset
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("audio-fleet-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["up", "--port-offset", String(portOffset), "--log-directory",
                              workDirectory.appendingPathComponent("log").path]
@@ -33,7 +38,10 @@ final class FleetProcess: @unchecked Sendable {
         process.environment = environment
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
+        self.process = Mutex(process)
     }
+
+    private var isRunning: Bool { process.withLock { $0.isRunning } }
 
     func url(_ member: FleetMember) -> String { "http://127.0.0.1:\(member.hostPort + portOffset)" }
 
@@ -42,7 +50,7 @@ final class FleetProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         for member in FleetMember.allCases {
             while await TestHTTP.get(url(member) + "/health/ready").status != 200 {
-                guard process.isRunning else { throw FleetTestError("`audio-fleet up` exited:\n\(logs())") }
+                guard isRunning else { throw FleetTestError("`audio-fleet up` exited:\n\(logs())") }
                 guard ContinuousClock.now < deadline else { throw FleetTestError("\(member.name) never became ready:\n\(logs())") }
                 try await Task.sleep(for: .milliseconds(300))
             }
@@ -52,8 +60,8 @@ final class FleetProcess: @unchecked Sendable {
     /// SIGTERM to `up`, which stops the nine children gracefully; returns how long that took.
     func stop() async -> Duration {
         let start = ContinuousClock.now
-        if process.isRunning { process.terminate() }
-        while process.isRunning, ContinuousClock.now - start < .seconds(20) { try? await Task.sleep(for: .milliseconds(50)) }
+        process.withLock { if $0.isRunning { $0.terminate() } }
+        while isRunning, ContinuousClock.now - start < .seconds(20) { try? await Task.sleep(for: .milliseconds(50)) }
         try? FileManager.default.removeItem(at: workDirectory)
         return ContinuousClock.now - start
     }

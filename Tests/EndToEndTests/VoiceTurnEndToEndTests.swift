@@ -75,7 +75,7 @@ struct VoiceTurnEndToEndTests {
         var turnTrace: [ExportedSpan] = []
         while ContinuousClock.now < deadline {
             replied = try await repliedTurns(fleet)
-            turnTrace = await Self.completeTurnTrace(in: await store.spans)
+            turnTrace = Self.completeTurnTrace(in: await store.spans)
             if replied.count >= 2, !turnTrace.isEmpty { break }
             try await Task.sleep(for: .seconds(1))
         }

@@ -153,7 +153,7 @@ struct OpusCodecTests {
         #expect(output[lost].count == AudioFormat.samplesPerFrame)
         #expect(output.allSatisfy { $0.count == AudioFormat.samplesPerFrame })
         // Concealment continues the voice instead of dropping to silence.
-        #expect(LevelStats.measure(output[lost]).rmsDBFS > -50)
+        #expect(LevelStats.measure(output[lost]).rmsDbfs > -50)
     }
 
     @Test("in-band FEC recovers a lost frame better than concealment")

@@ -9,21 +9,21 @@ struct PCMAnalysisTests {
     @Test("levels of known signals")
     func knownLevels() {
         let sine = LevelStats.measure(TestSignals.sine(hertz: 440, seconds: 1, amplitude: 0.5))
-        #expect(abs(sine.rmsDBFS - (20 * log10(0.5 / 2.0.squareRoot()))) < 0.01)
-        #expect(abs(sine.peakDBFS - 20 * log10(0.5)) < 0.01)
+        #expect(abs(sine.rmsDbfs - (20 * log10(0.5 / 2.0.squareRoot()))) < 0.01)
+        #expect(abs(sine.peakDbfs - 20 * log10(0.5)) < 0.01)
         #expect(sine.clippingRatio == 0)
 
         let square = LevelStats.measure((0..<1_000).map { $0 % 2 == 0 ? 1 : -1 })
         #expect(square.clippingRatio == 1)
-        #expect(abs(square.rmsDBFS) < 1e-9)
+        #expect(abs(square.rmsDbfs) < 1e-9)
     }
 
     @Test("silence and empty input sit at the -120 dBFS floor, never -inf or NaN")
     func silenceFloor() {
         for samples in [[Float](), [Float](repeating: 0, count: 960), [.nan, .nan]] {
             let level = LevelStats.measure(samples)
-            #expect(level.rmsDBFS == -120)
-            #expect(level.peakDBFS == -120)
+            #expect(level.rmsDbfs == -120)
+            #expect(level.peakDbfs == -120)
             #expect(level.clippingRatio == 0)
         }
     }
@@ -32,11 +32,11 @@ struct PCMAnalysisTests {
     func normalization() {
         let quiet = Self.speech.map { $0 * 0.05 }
         let normalized = LevelStats.measure(normalize(quiet, targetRMSDBFS: -26))
-        #expect(abs(normalized.rmsDBFS - -26) < 0.01)
+        #expect(abs(normalized.rmsDbfs - -26) < 0.01)
 
         let capped = LevelStats.measure(normalize(quiet, targetRMSDBFS: -6, peakCeilingDBFS: -1))
-        #expect(abs(capped.peakDBFS - -1) < 0.01)
-        #expect(capped.rmsDBFS < -6)
+        #expect(abs(capped.peakDbfs - -1) < 0.01)
+        #expect(capped.rmsDbfs < -6)
         #expect(normalize([0, 0, 0]) == [0, 0, 0])
     }
 

@@ -75,9 +75,9 @@ struct SpeechSynthesizerTests {
     func levels() {
         for voice in Voice.all {
             let level = LevelStats.measure(SpeechSynthesizer(voice: voice).synthesize("Checking levels: sss, shh, ahh!"))
-            #expect(abs(level.peakDBFS - -3) < 0.1, "\(voice.id)")
+            #expect(abs(level.peakDbfs - -3) < 0.1, "\(voice.id)")
             #expect(level.clippingRatio == 0)
-            #expect(level.rmsDBFS > -30, "\(voice.id)")
+            #expect(level.rmsDbfs > -30, "\(voice.id)")
         }
     }
 

@@ -12,10 +12,10 @@ enum TestSignals {
     }
 
     /// White noise with the given RMS level, reproducible from `seed`.
-    static func noise(seconds: Double, rmsDBFS: Double, seed: UInt64) -> [Float] {
+    static func noise(seconds: Double, rmsDbfs: Double, seed: UInt64) -> [Float] {
         var generator = SplitMix64(seed: seed)
         // Uniform noise in -a...a has RMS a/√3.
-        let amplitude = Float(pow(10, rmsDBFS / 20) * 3.0.squareRoot())
+        let amplitude = Float(pow(10, rmsDbfs / 20) * 3.0.squareRoot())
         return (0..<samples(seconds: seconds)).map { _ in Float.random(in: -amplitude...amplitude, using: &generator) }
     }
 
@@ -27,7 +27,7 @@ enum TestSignals {
     /// `speech` mixed with white noise scaled so that speech power / noise power = `snrDB`.
     static func withNoise(_ speech: [Float], snrDB: Double, seed: UInt64) -> [Float] {
         let speechPower = power(speech[...])
-        let noise = self.noise(seconds: Double(speech.count) / rate, rmsDBFS: 0, seed: seed)
+        let noise = self.noise(seconds: Double(speech.count) / rate, rmsDbfs: 0, seed: seed)
         let gain = Float((speechPower / power(noise[...]) / pow(10, snrDB / 10)).squareRoot())
         return zip(speech, noise).map { $0 + $1 * gain }
     }

@@ -8,7 +8,7 @@ struct VoiceActivityTests {
 
     /// Noise everywhere, with each clip added at its start time. Returns the mix and the clips' spans.
     static func scene(_ clips: [(start: Double, samples: [Float])], total: Double, seed: UInt64 = 9) -> (samples: [Float], spans: [ClosedRange<Double>]) {
-        var mix = TestSignals.noise(seconds: total, rmsDBFS: background, seed: seed)
+        var mix = TestSignals.noise(seconds: total, rmsDbfs: background, seed: seed)
         var spans: [ClosedRange<Double>] = []
         for clip in clips {
             let offset = TestSignals.samples(seconds: clip.start)
@@ -35,9 +35,9 @@ struct VoiceActivityTests {
     @Test("noise alone, however loud, is not speech")
     func noiseOnly() {
         let detector = VoiceActivityDetector()
-        #expect(detector.speechRegions(TestSignals.noise(seconds: 2, rmsDBFS: -60, seed: 3)).isEmpty)
-        #expect(detector.speechFrames(TestSignals.noise(seconds: 2, rmsDBFS: -15, seed: 4)).allSatisfy { !$0 })
-        #expect(!detector.isSpeech(TestSignals.noise(seconds: 0.03, rmsDBFS: -20, seed: 5)))
+        #expect(detector.speechRegions(TestSignals.noise(seconds: 2, rmsDbfs: -60, seed: 3)).isEmpty)
+        #expect(detector.speechFrames(TestSignals.noise(seconds: 2, rmsDbfs: -15, seed: 4)).allSatisfy { !$0 })
+        #expect(!detector.isSpeech(TestSignals.noise(seconds: 0.03, rmsDbfs: -20, seed: 5)))
         #expect(!detector.isSpeech([Float](repeating: 0, count: 1_440)))
         // Mains hum: loud but all below 100 Hz.
         #expect(!detector.isSpeech(TestSignals.sine(hertz: 50, seconds: 0.03, amplitude: 0.3)))
@@ -108,7 +108,7 @@ struct VoiceActivityTests {
         #expect(segments.dropLast().allSatisfy { $0.closedBy == .maxDuration && abs($0.duration - 2) < 0.05 })
         #expect(segments.last?.closedBy == .flush)
 
-        let click = [Float](repeating: 0.5, count: 480) + TestSignals.noise(seconds: 0.1, rmsDBFS: -10, seed: 8)
+        let click = [Float](repeating: 0.5, count: 480) + TestSignals.noise(seconds: 0.1, rmsDbfs: -10, seed: 8)
         let (blip, _) = Self.scene([(0.5, click)], total: 2)
         #expect(Self.segments(blip).isEmpty)
     }

@@ -80,7 +80,7 @@ struct WAVTests {
         let tone = TestSignals.sine(hertz: 10_000, seconds: 0.5)  // above 8 kHz Nyquist
         let output = Resampler.resample(tone, from: 48_000, to: 16_000)
         #expect(output.count == 8_000)
-        #expect(LevelStats.measure(Array(output[500..<7_500])).rmsDBFS < -60)
+        #expect(LevelStats.measure(Array(output[500..<7_500])).rmsDbfs < -60)
         let speech = TestSignals.speech("Short check.")
         let restored = Resampler.resample(Resampler.resample(speech, from: 48_000, to: 44_100), from: 44_100, to: 48_000)
         #expect(abs(restored.count - speech.count) <= 1)

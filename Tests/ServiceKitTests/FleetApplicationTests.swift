@@ -1,3 +1,4 @@
+import FleetTelemetry
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -7,31 +8,49 @@ import ServiceKit
 import ServiceLifecycle
 import Testing
 
-/// A tiny service to exercise the kit: one JSON echo route with a small body limit.
+/// A tiny service to exercise the kit: one JSON echo route with a small body limit, and one
+/// optional peer.
 enum EchoService: FleetService {
     static let member = FleetMember.guardrails
 
-    struct Echo: Codable { let text: String }
+    struct Echo: Codable, ResponseEncodable {
+        let text: String
+        let repeatCount: Int?
+    }
 
-    static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+    struct Peers: Sendable {
+        var optional: any Peer
+    }
+
+    static func peers(runtime: ServiceRuntime) -> Peers {
+        Peers(optional: runtime.client(for: .llm, timeout: .seconds(1)))
+    }
+
+    static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime, peers: Peers) async throws -> [any Service] {
         routes.post("/echo") { request, _ in
-            let echo = try await request.decodeJSON(Echo.self, limit: 64)
-            return try Response.json(echo)
+            try await request.decodeJSON(Echo.self, limit: 64)
         }
-        await runtime.health.addDependency(runtime.client(for: .llm), required: false)
+        routes.get("/teapot") { _, _ -> Echo in
+            throw FleetError(status: .init(code: 418), code: .rateLimited, message: "short and stout")
+        }
+        await runtime.health.addDependency(peers.optional, required: false)
         return []
     }
 }
 
+/// A peer that never answers.
+struct DownPeer: Peer {
+    let name = "llm-flan"
+    let url = "memory://llm-flan"
+    func isLive() async -> Bool { false }
+}
+
 @Suite("Fleet application")
 struct FleetApplicationTests {
-    func app(environment: [String: String] = [:]) async throws -> FleetApplication.Built {
-        // Point the optional peer at a port nothing listens on, so readiness sees it down.
-        var environment = environment
-        environment["LLM_URL"] = environment["LLM_URL"] ?? "http://127.0.0.1:9"
-        let settings = try ServiceSettings.forTesting(member: .guardrails, environment: environment)
+    func app() async throws -> FleetApplication.Built {
+        let settings = try ServiceSettings.forTesting(member: .guardrails)
         return try await FleetApplication.build(EchoService.self, runtime: ServiceRuntime(member: .guardrails, settings: settings),
-                                                registry: PrometheusCollectorRegistry())
+                                                registry: PrometheusCollectorRegistry(), peers: .init(optional: DownPeer()))
     }
 
     func json(_ buffer: ByteBuffer) throws -> [String: Any] {
@@ -53,7 +72,9 @@ struct FleetApplicationTests {
                 #expect(body["service"] as? String == "guardrails")
                 let dependencies = try #require(body["dependencies"] as? [String: [String: Any]])
                 #expect(dependencies["llm-flan"]?["status"] as? String == "unreachable")
-                #expect(body["health_details"] != nil)
+                #expect(dependencies["llm-flan"]?["url"] as? String == "memory://llm-flan")
+                let details = try #require(body["health_details"] as? [String: Any])
+                #expect(details["uptime_seconds"] is Double && details["check_duration_ms"] is Double)
             }
         }
     }
@@ -81,14 +102,29 @@ struct FleetApplicationTests {
         }
     }
 
-    @Test("a good request echoes")
+    @Test("a good request echoes, snake_case on the wire both ways")
     func echo() async throws {
         try await app().application.test(.router) { client in
             try await client.execute(uri: "/echo", method: .post, headers: [.contentType: "application/json"],
-                                     body: ByteBuffer(string: #"{"text":"hi"}"#)) { response in
+                                     body: ByteBuffer(string: #"{"text":"hi","repeat_count":2}"#)) { response in
                 #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "application/json")
                 let body = try json(response.body)
                 #expect(body["text"] as? String == "hi")
+                #expect(body["repeat_count"] as? Int == 2)
+                #expect(body["repeatCount"] == nil)
+            }
+        }
+    }
+
+    @Test("a thrown FleetError keeps its status and its code is the metric label")
+    func typedError() async throws {
+        try await app().application.test(.router) { client in
+            try await client.execute(uri: "/teapot", method: .get) { response in
+                #expect(response.status.code == 418)
+                let error = try #require(try json(response.body)["error"] as? [String: Any])
+                #expect(error["code"] as? String == "rate_limited")
+                #expect(error["message"] as? String == "short and stout")
             }
         }
     }

@@ -1,5 +1,5 @@
-@testable import FleetTelemetry
 import Testing
+@testable import FleetTelemetry
 
 @Suite("Metric catalog")
 struct MetricCatalogTests {

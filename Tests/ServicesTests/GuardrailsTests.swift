@@ -1,12 +1,9 @@
 import FleetContracts
+import FleetTelemetry
 import Foundation
-@testable import GuardrailsService
-import Hummingbird
-import NIOCore
-import HummingbirdTesting
-import Prometheus
 import ServiceKit
 import Testing
+@testable import GuardrailsService
 
 @Suite("Guardrails")
 struct GuardrailsTests {
@@ -190,7 +187,7 @@ struct GuardrailsTests {
     // MARK: Escalation
 
     @Test func ticketIdsAreDeterministicAndIgnoreKeyOrder() throws {
-        let decoder = JSONDecoder()
+        let decoder = JSONDecoder.fleet
         let first = try decoder.decode(EscalationRequest.self, from: Data(#"{"reason":"abuse","context":{"a":1,"b":"x"}}"#.utf8))
         let second = try decoder.decode(EscalationRequest.self, from: Data(#"{"reason":"abuse","context":{"b":"x","a":1}}"#.utf8))
         let other = try decoder.decode(EscalationRequest.self, from: Data(#"{"reason":"abuse","context":{"a":2,"b":"x"}}"#.utf8))
@@ -200,96 +197,14 @@ struct GuardrailsTests {
         #expect(EscalationTicket.open(for: first).ticketId.count == 20)
     }
 
-    // MARK: HTTP
-
-    func withApp(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let settings = try ServiceSettings.forTesting(member: .guardrails, environment: ["LATENCY_SCALE": "0.01"])
-        let runtime = ServiceRuntime(member: .guardrails, settings: settings)
-        let built = try await FleetApplication.build(GuardrailsService.self, runtime: runtime, registry: PrometheusCollectorRegistry())
-        try await built.application.test(.router, test)
-    }
-
-    func post(_ client: any TestClientProtocol, _ uri: String, _ body: String) async throws -> TestResponse {
-        try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"],
-                                 body: ByteBuffer(string: body))
-    }
-
-    @Test func validateInputOverHTTP() async throws {
-        try await withApp { client in
-            let response = try await post(client, "/validate/input", #"{"text":"email me: a@b.io","validation_type":"input"}"#)
-            #expect(response.status == .ok)
-            let result = try JSONDecoder().decode(ValidationResult.self, from: Data(response.body.readableBytesView))
-            #expect(result.safe)
-            #expect(result.sanitized == "email me: [EMAIL_REDACTED]")
-            #expect(result.reason == "pii")
-        }
-    }
-
-    @Test func validateOutputOverHTTPBlocksToxicReplies() async throws {
-        try await withApp { client in
-            let response = try await post(client, "/validate/output", #"{"text":"Shut up, you moron."}"#)
-            #expect(response.status == .ok)
-            let result = try JSONDecoder().decode(ValidationResult.self, from: Data(response.body.readableBytesView))
-            #expect(!result.safe)
-            #expect(result.reason == "toxicity")
-        }
-    }
-
-    @Test func badJSONIsA400() async throws {
-        try await withApp { client in
-            for body in ["{not json", #"{"txt":"hi"}"#, #"{"text":42}"#, ""] {
-                let response = try await post(client, "/validate/input", body)
-                #expect(response.status == .badRequest)
-                let text = String(buffer: response.body)
-                #expect(text.contains("\"code\":\"bad_request\""))
-                #expect(text.contains("\"service\":\"guardrails\""))
-            }
-        }
-    }
-
-    @Test func aHugeBodyIsA413() async throws {
-        try await withApp { client in
-            let huge = #"{"text":""# + String(repeating: "x", count: 200_000) + #""}"#
-            let response = try await post(client, "/validate/output", huge)
-            #expect(response.status == .contentTooLarge)
-            #expect(String(buffer: response.body).contains("payload_too_large"))
-        }
-    }
-
-    @Test func rulesAreListed() async throws {
-        try await withApp { client in
-            let response = try await client.execute(uri: "/rules", method: .get)
-            #expect(response.status == .ok)
-            let rules = try JSONDecoder().decode(RuleSet.self, from: Data(response.body.readableBytesView))
-            #expect(rules.input.maxLength == 1000)
-            #expect(rules.input.injectionPhrases.contains("[inst]"))
-            #expect(rules.output.toxicityThreshold == 0.7)
-            #expect(rules.pii.map(\.replacement) == ["[EMAIL_REDACTED]", "[CREDIT_CARD_REDACTED]", "[SSN_REDACTED]", "[PHONE_REDACTED]"])
-        }
-    }
-
-    @Test func escalateOverHTTP() async throws {
-        try await withApp { client in
-            let response = try await post(client, "/escalate", #"{"reason":"user asked for a human","context":{"session_id":"s1"}}"#)
-            #expect(response.status == .ok)
-            let ticket = try JSONDecoder().decode(EscalationTicket.self, from: Data(response.body.readableBytesView))
-            #expect(ticket.escalated)
-            #expect(ticket.reason == "user asked for a human")
-            #expect(ticket.ticketId.hasPrefix("ESC-"))
-
-            let again = try await post(client, "/escalate", #"{"reason":"user asked for a human","context":{"session_id":"s1"}}"#)
-            #expect(try JSONDecoder().decode(EscalationTicket.self, from: Data(again.body.readableBytesView)) == ticket)
-
-            let empty = try await post(client, "/escalate", #"{"reason":"  "}"#)
-            #expect(empty.status == .badRequest)
-        }
-    }
-
-    @Test func readinessReportsTheRules() async throws {
-        try await withApp { client in
-            let response = try await client.execute(uri: "/health/ready", method: .get)
-            #expect(response.status == .ok)
-            #expect(String(buffer: response.body).contains("\"rules\":true"))
-        }
+    @Test func escalationContextKeepsItsKeysAsSent() throws {
+        let body = #"{"reason":"abuse","context":{"session_id":"s1","turnNumber":3,"nested":{"camelCase":[true,null]}}}"#
+        let request = try JSONDecoder.fleet.decode(EscalationRequest.self, from: Data(body.utf8))
+        #expect(request.context == .object([
+            "session_id": .string("s1"), "turnNumber": .number(3),
+            "nested": .object(["camelCase": .array([.bool(true), .null])]),
+        ]))
+        let written = String(decoding: try JSONEncoder.fleet.encode(request.context), as: UTF8.self)
+        #expect(written.contains("\"turnNumber\"") && written.contains("\"camelCase\"") && written.contains("\"session_id\""))
     }
 }

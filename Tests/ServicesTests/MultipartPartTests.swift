@@ -1,5 +1,5 @@
-@testable import STTService
 import Testing
+@testable import STTService
 
 @Suite("multipart/form-data reader")
 struct MultipartPartTests {

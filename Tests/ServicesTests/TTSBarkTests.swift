@@ -1,14 +1,16 @@
+import AsyncHTTPClient
 import FleetAudio
 import FleetContracts
+import FleetTelemetry
+import FleetTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Prometheus
 import ServiceKit
-@testable import TTSBarkService
 import Testing
+@testable import TTSBarkService
 
 @Suite("TTS (bark stub)")
 struct TTSBarkTests {
@@ -65,10 +67,7 @@ struct TTSBarkTests {
     // MARK: HTTP
 
     func withApp(_ setup: TestingSetup = .router, _ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let settings = try ServiceSettings.forTesting(member: .tts, environment: ["LATENCY_SCALE": "0.01"])
-        let runtime = ServiceRuntime(member: .tts, settings: settings)
-        let built = try await FleetApplication.build(TTSBarkService.self, runtime: runtime, registry: PrometheusCollectorRegistry())
-        try await built.application.test(setup, test)
+        try await testApplication(TTSBarkService.self).application.test(setup, test)
     }
 
     func synthesize(_ client: any TestClientProtocol, _ body: String) async throws -> TestResponse {
@@ -81,14 +80,14 @@ struct TTSBarkTests {
             let response = try await synthesize(client, #"{"text":"Hello from Atlas.","voice":"v2/en_speaker_4"}"#)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "audio/ogg; codecs=opus")
-            #expect(response.headers[HTTPField.Name(SynthesisHeader.engine)!] == "bark-stub")
-            #expect(response.headers[HTTPField.Name(SynthesisHeader.voiceUsed)!] == "v2/en_speaker_4")
-            #expect(response.headers[HTTPField.Name(SynthesisHeader.processingTimeMs)!].flatMap(Double.init) != nil)
+            #expect(response.headers[SynthesisHeader.engine] == "bark-stub")
+            #expect(response.headers[SynthesisHeader.voiceUsed] == "v2/en_speaker_4")
+            #expect(response.headers[.processingTimeMs].flatMap(Double.init) != nil)
 
             let audio = try OggOpus.decode(Array(response.body.readableBytesView))
             #expect(audio.comments[OpusComment.title] == "Hello from Atlas.")
             #expect(audio.comments[OpusComment.voice] == "v2/en_speaker_4")
-            let advertised = try #require(response.headers[HTTPField.Name(SynthesisHeader.audioSeconds)!].flatMap(Double.init))
+            let advertised = try #require(response.headers[SynthesisHeader.audioSeconds].flatMap(Double.init))
             #expect(abs(advertised - audio.duration) < 0.002)
         }
     }
@@ -124,11 +123,12 @@ struct TTSBarkTests {
         try await withApp { client in
             let response = try await client.execute(uri: "/voices", method: .get)
             #expect(response.status == .ok)
-            let list = try JSONDecoder().decode(VoiceList.self, from: Data(response.body.readableBytesView))
+            let list = try JSONDecoder.fleet.decode(VoiceList.self, from: Data(response.body.readableBytesView))
             #expect(list.voices.count >= 6)
             #expect(list.default == "v2/en_speaker_1")
             #expect(list.voices.contains { $0.id == list.default })
             #expect(list.voices.allSatisfy { !$0.description.isEmpty })
+            #expect(String(buffer: response.body).contains("\"default\":\"v2/en_speaker_1\""))
         }
     }
 
@@ -136,7 +136,7 @@ struct TTSBarkTests {
         try await withApp { client in
             let response = try await client.execute(uri: "/health/ready", method: .get)
             #expect(response.status == .ok)
-            let report = try JSONDecoder().decode(HealthMonitor.Report.self, from: Data(response.body.readableBytesView))
+            let report = try JSONDecoder.fleet.decode(HealthMonitor.Report.self, from: Data(response.body.readableBytesView))
             #expect(report.status == "ready")
             #expect(report.components["synthesizer"] == true)
         }
@@ -152,7 +152,7 @@ struct TTSBarkTests {
     @Test func theClientGetsAudioAndDetails() async throws {
         try await withApp(.live) { client in
             let port = try #require(client.port)
-            let downstream = DownstreamClient(peer: "tts-bark", baseURL: "http://localhost:\(port)", http: .shared)
+            let downstream = DownstreamClient(peer: "tts-bark", url: "http://localhost:\(port)", http: .shared)
             let synthesis = try await SpeechSynthesisClient(downstream).synthesize("See you soon.", voice: "v2/en_speaker_6")
             #expect(synthesis.engine == "bark-stub")
             #expect(synthesis.voice == "v2/en_speaker_6")

@@ -3,10 +3,9 @@
 /// about names.
 struct PromQLScan {
     /// A label name used in a metric's matcher (`m{label="x"}`).
-    struct LabelUse: Hashable, Comparable {
+    struct LabelUse: Hashable {
         let metric: String
         let label: String
-        static func < (a: LabelUse, b: LabelUse) -> Bool { (a.metric, a.label) < (b.metric, b.label) }
     }
 
     var metrics: Set<String> = []

@@ -21,6 +21,16 @@ enum StackFiles {
         return value
     }
 
+    /// An env file (`KEY=value` lines, `#` comments) as a dictionary.
+    static func environment(_ relative: String) throws -> [String: String] {
+        var env: [String: String] = [:]
+        for line in try text(relative).split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { env[parts[0]] = parts[1] }
+        }
+        return env
+    }
+
     static func json(_ relative: String) throws -> [String: Any] {
         let data = try Data(contentsOf: url(relative))
         guard let value = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -85,23 +95,4 @@ struct Query: Sendable {
     let place: String
     let expr: String
     let composeOnly: Bool
-}
-
-/// Byte values as compose writes them: 128m, 1g, 512MB, or a plain number of bytes.
-func composeBytes(_ value: Any) -> Int? {
-    if let number = value as? Int { return number }
-    guard let text = value as? String else { return nil }
-    let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
-    let digits = lower.prefix { $0.isNumber || $0 == "." }
-    guard let amount = Double(digits) else { return nil }
-    let unit = lower.dropFirst(digits.count).replacingOccurrences(of: "b", with: "")
-    let scale: Double
-    switch unit {
-    case "": scale = 1
-    case "k": scale = 1024
-    case "m": scale = 1024 * 1024
-    case "g": scale = 1024 * 1024 * 1024
-    default: return nil
-    }
-    return Int(amount * scale)
 }

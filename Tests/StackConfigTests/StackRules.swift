@@ -17,7 +17,7 @@ import FleetTelemetry
 /// Histograms then get `_bucket` / `_sum` / `_count` in the exposition; the exporter adds
 /// job = service.namespace/service.name, instance = service.instance.id and its const_labels.
 enum OTLPNaming {
-    enum MetricType { case monotonicCounter, gauge, histogram, nonMonotonicSum }
+    enum MetricType { case monotonicCounter, gauge, histogram }
 
     static let unitWords: [String: String] = [
         "d": "days", "h": "hours", "min": "minutes", "s": "seconds", "ms": "milliseconds",
@@ -70,8 +70,9 @@ enum OTLPNaming {
     }
 
     /// The series names the exposition carries for one catalogued metric.
-    static func expositionNames(_ definition: MetricDefinition, namespace: String, unit: String = "") -> [String] {
-        let name = metricName(definition.name, unit: unit, type: type(of: definition.kind), namespace: namespace)
+    static func expositionNames(_ definition: MetricDefinition, namespace: String) -> [String] {
+        // swift-otel exports no unit (swift-metrics has none): the name carries it.
+        let name = metricName(definition.name, unit: "", type: type(of: definition.kind), namespace: namespace)
         return definition.kind == .histogram ? [name + "_bucket", name + "_sum", name + "_count"] : [name]
     }
 }

@@ -11,11 +11,18 @@ Collector config:
   - every pipeline names only declared receivers/processors/exporters (connectors count as both),
     every connector is an exporter in one pipeline and a receiver in another;
   - every declared component is used (an unused extension is the seed plan's health_check bug);
-  - memory_limiter is declared with a check_interval and a limit, and is first in every pipeline;
+  - traces, metrics and logs each have a pipeline;
+  - memory_limiter is declared with a check_interval and a percentage limit (of the container's
+    mem_limit), and is first in every pipeline;
   - every server endpoint (receivers, extensions, the prometheus exporter, the internal telemetry
     reader) binds 0.0.0.0 — collector endpoints default to localhost since v0.104.0;
   - health_check is declared and listed in service.extensions;
-  - no component removed from current releases (jaeger/logging exporters) is used.
+  - no component removed from current releases (jaeger/logging exporters) is used;
+  - the prometheus exporter serves OpenMetrics (exemplars need it).
+Wiring with the other files: the OTLP receiver listens on the OTLP default ports (.env.common's
+endpoint uses them); otel-collector-ready (docker-compose.yml) probes the health_check port;
+config/prometheus.yml scrapes the prometheus exporter's and the internal telemetry's ports; the
+Jaeger exporter sends to the OTLP gRPC port of config/jaeger-config.yaml.
 Jaeger config: only the OTLP receiver, health check enabled on 0.0.0.0, server endpoints 0.0.0.0.
 """
 import os
@@ -23,7 +30,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stacklib import Report, compose_image_version, load_yaml, path  # noqa: E402
+from stacklib import OTLP_PORTS, Report, compose_image_version, load_yaml, path, port_of  # noqa: E402
 
 KINDS = ["receivers", "processors", "exporters", "connectors", "extensions"]
 
@@ -84,6 +91,9 @@ def check_collector(cfg_path, list_path, r):
     r.check(bool(pipelines), "service.pipelines is not empty")
     used = {k: set() for k in KINDS}
     conn_as_exporter, conn_as_receiver = set(), set()
+    signals = {pid.split("/", 1)[0] for pid in pipelines}
+    r.check({"traces", "metrics", "logs"} <= signals, "traces, metrics and logs each have a pipeline",
+            f"pipelines: {sorted(pipelines)}")
     for pid, p in pipelines.items():
         signal = pid.split("/", 1)[0]
         r.check(signal in ("traces", "metrics", "logs", "profiles"), f"pipeline '{pid}' has a known signal type")
@@ -127,7 +137,8 @@ def check_collector(cfg_path, list_path, r):
         interval = str(conf.get("check_interval", "0"))
         r.check(re.fullmatch(r"0+(\.0+)?[a-z]*", interval) is None, f"{pid}.check_interval > 0 ({interval})")
         pct = conf.get("limit_percentage")
-        r.check(pct is not None or conf.get("limit_mib") is not None, f"{pid} sets a memory limit")
+        r.check(pct is not None, f"{pid} limits by percentage (of the container's mem_limit)",
+                f"limit_mib is {conf.get('limit_mib')}")
         if pct is not None:
             spike = conf.get("spike_limit_percentage", 0)
             r.check(0 < pct < 100 and 0 <= spike < pct, f"{pid} limit {pct}% / spike {spike}% are sane percentages")
@@ -164,10 +175,55 @@ def check_collector(cfg_path, list_path, r):
     r.check(any(e in used["extensions"] for e in hc), "health_check is enabled in service.extensions")
 
     # 7. Components the seed plan used that current releases removed.
-    for kind in ("exporters",):
-        for eid in declared[kind]:
-            r.check(ctype(eid) not in ("jaeger", "logging", "prometheusexporter"),
-                    f"exporter '{eid}' is not a removed/misnamed type (jaeger, logging, prometheusexporter)")
+    for eid in declared["exporters"]:
+        r.check(ctype(eid) not in ("jaeger", "logging", "prometheusexporter"),
+                f"exporter '{eid}' is not a removed/misnamed type (jaeger, logging, prometheusexporter)")
+    for eid, conf in (cfg.get("exporters") or {}).items():
+        if ctype(eid) == "prometheus":
+            r.check((conf or {}).get("enable_open_metrics") is True, f"exporters.{eid} serves OpenMetrics (exemplars need it)")
+    return cfg
+
+
+def check_wiring(cfg, r):
+    """The collector's ports against the files that use them."""
+    for rid, conf in (cfg.get("receivers") or {}).items():
+        if ctype(rid) == "otlp":
+            for proto, pconf in ((conf or {}).get("protocols") or {}).items():
+                port = port_of((pconf or {}).get("endpoint"))
+                r.check(port == OTLP_PORTS.get(proto), f"receivers.{rid}.protocols.{proto} listens on the OTLP port {OTLP_PORTS.get(proto)}",
+                        f"port is {port}")
+
+    compose = load_yaml(path("docker-compose.yml"))
+    ready = " ".join((compose["services"].get("otel-collector-ready") or {}).get("command") or [])
+    probed = port_of(re.search(r"audio-fleet probe (\S+)", ready).group(1)) if "audio-fleet probe" in ready else None
+    for xid, conf in (cfg.get("extensions") or {}).items():
+        if ctype(xid) == "health_check":
+            port = port_of((conf or {}).get("endpoint"))
+            r.check(port == probed, f"otel-collector-ready probes extensions.{xid}'s port {port}", f"it probes {probed}")
+
+    prometheus = load_yaml(path("config", "prometheus.yml"))
+    scraped = {t for job in prometheus.get("scrape_configs") or [] for sc in job.get("static_configs") or []
+               for t in sc.get("targets") or []}
+    for eid, conf in (cfg.get("exporters") or {}).items():
+        if ctype(eid) == "prometheus":
+            port = port_of((conf or {}).get("endpoint"))
+            r.check(f"otel-collector:{port}" in scraped, f"config/prometheus.yml scrapes exporters.{eid} (otel-collector:{port})")
+    readers = ((((cfg.get("service") or {}).get("telemetry") or {}).get("metrics") or {}).get("readers")) or []
+    for i, reader in enumerate(readers):
+        prom = (((reader or {}).get("pull") or {}).get("exporter") or {}).get("prometheus")
+        if prom is not None:
+            port = prom.get("port")
+            r.check(f"otel-collector:{port}" in scraped,
+                    f"config/prometheus.yml scrapes service.telemetry.metrics.readers[{i}] (otel-collector:{port})")
+
+    jaeger = load_yaml(path("config", "jaeger-config.yaml"))
+    jaeger_grpc = port_of(((((jaeger.get("receivers") or {}).get("otlp") or {}).get("protocols") or {}).get("grpc") or {}).get("endpoint"))
+    to_jaeger = {eid: str((conf or {}).get("endpoint")) for eid, conf in (cfg.get("exporters") or {}).items()
+                 if str((conf or {}).get("endpoint")).startswith("jaeger:")}
+    r.check(bool(to_jaeger), "an exporter sends the traces to jaeger")
+    for eid, endpoint in to_jaeger.items():
+        r.check(endpoint == f"jaeger:{jaeger_grpc}", f"exporters.{eid} sends to jaeger's OTLP gRPC receiver (jaeger:{jaeger_grpc})",
+                f"endpoint is {endpoint}")
 
 
 def check_jaeger(cfg_path, r):
@@ -201,7 +257,11 @@ def main():
     components = load_yaml(list_path)
     r.check(str(components.get("collector_version")) == version,
             f"component list is for {components.get('collector_version')}, the image pins {version}")
-    check_collector(cfg_path, list_path, r)
+    listed = set(components.get("exporters") or {})
+    r.check("prometheus" in listed and not listed & {"jaeger", "logging", "prometheusexporter"},
+            "component list: `prometheus` is an exporter type; jaeger, logging and prometheusexporter are not")
+    cfg = check_collector(cfg_path, list_path, r)
+    check_wiring(cfg, r)
     check_jaeger(path("config", "jaeger-config.yaml"), r)
     r.exit()
 

@@ -1,27 +1,28 @@
 #!/usr/bin/env python3
 """Project rules for docker-compose.yml and .env.common that no schema knows:
 
-  - every image is pinned to a version (no `latest`, no bare name), the fleet builds one image once;
-  - every service has memory and CPU limits and a healthcheck whose binary exists in its image
-    (fleet services: `audio-fleet probe` on their own container port); the FROM-scratch collector
-    is the one exception and must be gated by the otel-collector-ready one-shot instead;
+  - the five stack services are defined; every image is pinned to a version (no `latest`, no bare
+    name), the fleet builds one image once;
+  - every service has a CPU limit (memory limits: memory-budget.py) and a healthcheck whose binary
+    exists in its image; the FROM-scratch collector is the one exception and must be gated by the
+    otel-collector-ready one-shot instead;
   - every depends_on entry has a condition;
   - named volumes for Prometheus, Grafana and the orchestrator's SQLite data are declared and used;
   - no top-level `name:` (docker-compose 1.29 rejects it);
-  - .env.common's OTLP settings are valid: a URL with a scheme, a protocol matching the port,
-    a sampler name from the spec, no shared OTEL_SERVICE_NAME.
+  - .env.common's OTLP settings are valid: a URL with a scheme, the http/protobuf protocol on its
+    port, a sampler name from the spec, no shared OTEL_SERVICE_NAME.
+
+The nine fleet services' own entries (names, ports, commands, probe URLs, env_file, the
+*_URL variables of .env.common) are compared with FleetMember by Tests/StackConfigTests, which
+reads that list directly; this script carries no copy of it.
 """
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stacklib import Report, load_yaml, path  # noqa: E402
+from stacklib import OTLP_PORTS, PROMETHEUS_IN_COMPOSE, Report, load_yaml, path  # noqa: E402
 
-FLEET = {"discord": 8001, "audio-processor": 9100, "stt": 9000, "orchestrator": 8200, "guardrails": 9300,
-         "llm-flan": 8100, "tts-bark": 7100, "testing-ui": 8080, "monitoring-dashboard": 8501}
-HOST_PORTS = {"discord": 8009, "audio-processor": 8010, "stt": 8011, "orchestrator": 8220, "guardrails": 9310,
-              "llm-flan": 8110, "tts-bark": 7120, "testing-ui": 8080, "monitoring-dashboard": 8501}
 # Binaries that third-party healthchecks may run, per image, as documented in the compose comments
 # (shared/notes/observability-facts.md: Jaeger and Prometheus are busybox-based, Grafana has curl).
 THIRD_PARTY_PROBES = {"jaegertracing/jaeger": {"wget"}, "prom/prometheus": {"wget"}, "grafana/grafana": {"curl", "wget"}}
@@ -48,8 +49,6 @@ def main():
     services = c.get("services") or {}
 
     r.check("name" not in c, "no top-level `name:` (docker-compose 1.29 rejects it)")
-    r.check(set(FLEET) <= set(services), "all nine fleet services are defined",
-            f"missing: {sorted(set(FLEET) - set(services))}")
     for extra in ("otel-collector", "otel-collector-ready", "prometheus", "jaeger", "grafana"):
         r.check(extra in services, f"service '{extra}' is defined")
 
@@ -60,7 +59,7 @@ def main():
         image = s.get("image", "")
         repo, _, tag = image.rpartition(":") if ":" in image else (image, "", "")
         r.check(bool(tag) and tag != "latest", f"{name}: image '{image}' is pinned")
-        r.check("mem_limit" in s and "cpus" in s, f"{name}: mem_limit and cpus are set")
+        r.check("cpus" in s, f"{name}: cpus is set")
         for dep, cond in (s.get("depends_on") or {}).items() if isinstance(s.get("depends_on"), dict) else []:
             r.check(isinstance(cond, dict) and cond.get("condition") in
                     ("service_started", "service_healthy", "service_completed_successfully"),
@@ -69,35 +68,22 @@ def main():
 
         hc = s.get("healthcheck")
         test = (hc or {}).get("test") or []
-        if name in FLEET:
-            port = FLEET[name]
-            r.check(image == "audio-fleet:local", f"{name}: runs the shared audio-fleet:local image")
-            r.check(test == ["CMD", "audio-fleet", "probe", f"http://localhost:{port}/health/ready"],
-                    f"{name}: healthcheck is `audio-fleet probe` on :{port}/health/ready", f"test is {test}")
-            cmd = s.get("command") or []
-            r.check(cmd[:2] == ["serve", name] and str(port) in cmd, f"{name}: command serves {name} on {port}",
-                    f"command is {cmd}")
-            r.check(f"{HOST_PORTS[name]}:{port}" in [str(p) for p in s.get("ports") or []],
-                    f"{name}: host:container port {HOST_PORTS[name]}:{port}")
-            deps = s.get("depends_on") or {}
-            r.check((deps.get("otel-collector-ready") or {}).get("condition") == "service_completed_successfully",
-                    f"{name}: waits for otel-collector-ready to complete")
-            r.check(s.get("env_file") in (".env.common", [".env.common"]), f"{name}: env_file is .env.common")
-        elif repo in SCRATCH_IMAGES:
+        if repo in SCRATCH_IMAGES:
             r.check(hc is None, f"{name}: FROM-scratch image has no healthcheck it could never run")
-            r.check(f"http://{name}:13133/" in raw, f"{name}: its health_check endpoint is probed by otel-collector-ready")
+            r.check(f"audio-fleet probe http://{name}:" in raw, f"{name}: is probed by otel-collector-ready instead")
         elif repo in THIRD_PARTY_PROBES:
             binary = test[1] if len(test) > 1 and test[0] == "CMD" else None
             r.check(binary in THIRD_PARTY_PROBES[repo], f"{name}: healthcheck runs `{binary}`, present in {repo}",
                     f"allowed: {sorted(THIRD_PARTY_PROBES[repo])}")
         elif image == "audio-fleet:local":
-            r.check(bool(test) and test[1:2] == ["audio-fleet"], f"{name}: healthcheck uses audio-fleet probe")
+            r.check(test[:3] == ["CMD", "audio-fleet", "probe"], f"{name}: healthcheck runs `audio-fleet probe`",
+                    f"test is {test}")
         else:
             r.check(False, f"{name}: image {image} has a known healthcheck binary")
 
     ready = services.get("otel-collector-ready") or {}
     r.check(ready.get("restart") == "no", "otel-collector-ready: one-shot (restart: \"no\")")
-    r.check("until audio-fleet probe http://otel-collector:13133/" in " ".join(ready.get("command") or []),
+    r.check("until audio-fleet probe http://otel-collector:" in " ".join(ready.get("command") or []),
             "otel-collector-ready: retries the probe in a loop (one failed probe would fail every dependent)")
 
     volumes = c.get("volumes") or {}
@@ -115,22 +101,18 @@ def main():
     env = read_env(path(".env.common"))
     ep = env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "")
     proto = env.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+    # The default build has no gRPC exporter (the OTLPGRPC trait adds it): HTTP is the one that works.
+    r.check(proto == "http/protobuf", f".env.common: OTEL_EXPORTER_OTLP_PROTOCOL is http/protobuf ({proto})")
     m = re.fullmatch(r"(https?)://([^/:]+):(\d+)/?", ep)
     r.check(bool(m), f".env.common: OTEL_EXPORTER_OTLP_ENDPOINT is a URL with a scheme ({ep})")
     if m:
         port = int(m.group(3))
-        r.check((proto == "grpc" and port == 4317) or (proto.startswith("http/") and port == 4318),
-                f".env.common: protocol {proto} matches port {port}")
-        r.check(m.group(2) in services, f".env.common: endpoint host {m.group(2)} is a compose service")
+        r.check(port == OTLP_PORTS["grpc" if proto == "grpc" else "http"], f".env.common: protocol {proto} matches port {port}")
+        r.check(m.group(2) == "otel-collector", f".env.common: endpoint host {m.group(2)} is the otel-collector service")
     r.check(env.get("OTEL_TRACES_SAMPLER") in SAMPLERS, f".env.common: OTEL_TRACES_SAMPLER {env.get('OTEL_TRACES_SAMPLER')} is a spec value")
     r.check("OTEL_SERVICE_NAME" not in env, ".env.common: no shared OTEL_SERVICE_NAME (each service names itself)")
     r.check(env.get("OTEL_ENABLED") == "true", ".env.common: OTEL_ENABLED=true")
-    for var, svc in (("AUDIO_PROCESSOR_URL", "audio-processor"), ("STT_URL", "stt"), ("ORCHESTRATOR_URL", "orchestrator"),
-                     ("GUARDRAILS_URL", "guardrails"), ("LLM_URL", "llm-flan"), ("TTS_URL", "tts-bark"),
-                     ("DISCORD_URL", "discord"), ("TESTING_UI_URL", "testing-ui"),
-                     ("MONITORING_DASHBOARD_URL", "monitoring-dashboard")):
-        r.check(env.get(var) == f"http://{svc}:{FLEET[svc]}", f".env.common: {var} points at {svc}:{FLEET[svc]}")
-    r.check(env.get("PROMETHEUS_URL") == "http://prometheus:9090", ".env.common: PROMETHEUS_URL points at prometheus:9090")
+    r.check(env.get("PROMETHEUS_URL") == PROMETHEUS_IN_COMPOSE, f".env.common: PROMETHEUS_URL is {PROMETHEUS_IN_COMPOSE}")
     r.exit()
 
 

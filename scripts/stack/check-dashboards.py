@@ -3,7 +3,8 @@
 
   - datasources.yml: a default Prometheus and a Jaeger datasource with fixed uids, exemplar links
     from Prometheus to the Jaeger uid; dashboards.yml: a file provider on the mounted folder;
-  - every dashboard: valid JSON, unique uid, a `service` variable from label_values(... job);
+  - every dashboard: valid JSON, unique uid (its `service` variable, which names metrics, is
+    checked against the metric catalog by Tests/StackConfigTests);
   - every panel (rows excepted): a datasource whose uid is provisioned, at least one target,
     a unit in fieldConfig.defaults.unit, a gridPos; every Prometheus target has an expr and refId;
   - only defined or built-in $variables are used;
@@ -24,32 +25,16 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stacklib import Report, load_yaml, path  # noqa: E402
+from stacklib import (COMPOSE_ONLY, DASHBOARDS_GLOB, PROMETHEUS_IN_COMPOSE, VAR_RE, Report,  # noqa: E402
+                      load_yaml, panels_of, path, substitute, variable_name)
 
 BUILTINS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__range_ms",
             "__from", "__to", "__dashboard", "__org", "__user", "__name", "__all", "__auto"}
-VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\])")
-COMPOSE_ONLY = "Compose stack only:"
-
-
-def substitute(expr, values):
-    """Grafana-style substitution for a syntax check: variables -> sample values."""
-    def repl(m):
-        name = m.group(1) or m.group(2) or m.group(3)
-        return values.get(name, m.group(0))
-    return VAR_RE.sub(repl, expr)
-
-
-def panels_of(dashboard):
-    for p in dashboard.get("panels", []):
-        yield p
-        for sub in p.get("panels", []) or []:  # collapsed rows keep their panels inside
-            yield sub
 
 
 def main():
     r = Report("dashboards")
-    files = sys.argv[1:] or sorted(glob.glob(path("config", "grafana", "dashboards", "*.json")))
+    files = sys.argv[1:] or sorted(glob.glob(DASHBOARDS_GLOB))
 
     ds = load_yaml(path("config", "grafana", "datasources.yml"))
     sources = {d["uid"]: d for d in ds.get("datasources", [])}
@@ -61,7 +46,7 @@ def main():
         dest = (prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []
         r.check(any(x.get("datasourceUid") == jaeger[0]["uid"] for x in dest),
                 "datasources.yml: Prometheus exemplars link to the Jaeger uid")
-        r.check(prom[0].get("url") == "http://prometheus:9090" and jaeger[0].get("url") == "http://jaeger:16686",
+        r.check(prom[0].get("url") == PROMETHEUS_IN_COMPOSE and jaeger[0].get("url") == "http://jaeger:16686",
                 "datasources.yml: URLs are the compose services")
     provider = (load_yaml(path("config", "grafana", "dashboards.yml")).get("providers") or [{}])[0]
     dash_mount = "/etc/grafana/dashboards"
@@ -83,10 +68,6 @@ def main():
         r.check(d.get("uid") and d["uid"] not in uids, f"{name}: uid '{d.get('uid')}' is set and unique")
         uids.add(d.get("uid"))
         variables = {v["name"]: v for v in (d.get("templating") or {}).get("list", [])}
-        svc = variables.get("service")
-        q = svc and (svc.get("query", {}).get("query") if isinstance(svc.get("query"), dict) else svc.get("query"))
-        r.check(bool(svc) and bool(re.fullmatch(r"label_values\(\s*\w+\s*,\s*job\s*\)", q or "")),
-                f"{name}: has a `service` variable from label_values(..., job)", f"query: {q}")
         sample = {k: "1m" for k in BUILTINS}
         sample.update({"__interval_ms": "15000", "__range_s": "300", "__range_ms": "300000"})
         for vname in variables:
@@ -116,7 +97,7 @@ def main():
                 if sources.get(tds.get("uid"), {}).get("type") == "prometheus":
                     expr = t.get("expr") or ""
                     r.check(bool(expr.strip()), f"{title} [{t.get('refId')}]: has a PromQL expr")
-                    used = {m.group(1) or m.group(2) or m.group(3) for m in VAR_RE.finditer(expr)}
+                    used = {variable_name(m) for m in VAR_RE.finditer(expr)}
                     unknown = {u for u in used if u not in BUILTINS and u not in variables and not u.isdigit()}
                     r.check(not unknown, f"{title} [{t.get('refId')}]: uses only defined variables", f"unknown: {sorted(unknown)}")
                     exprs.append((title, t.get("refId"), substitute(expr, sample)))

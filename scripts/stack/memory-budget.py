@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Prints every service's memory limit from docker-compose.yml and the total; exits 1 when the
-total is over the budget (3.5 GiB) or a service has no limit.
+total is over the budget (3.5 GiB) or a service has no limit. The one check of the memory budget
+(`make stack-check` runs it; `make budget` prints it).
+
+Limits are `mem_limit` (docker-compose 1.29 ignores deploy.resources outside swarm mode, see the
+compose file's header), so a service with only deploy.resources counts as having none.
 
 Usage: scripts/stack/memory-budget.py [compose-file] [--budget-mib N]
 """
@@ -14,14 +18,6 @@ from stacklib import load_yaml, parse_bytes, path  # noqa: E402
 MIB = 1024 * 1024
 
 
-def limit_of(service):
-    """mem_limit, or deploy.resources.limits.memory when that form is used instead."""
-    if "mem_limit" in service:
-        return parse_bytes(service["mem_limit"])
-    mem = (((service.get("deploy") or {}).get("resources") or {}).get("limits") or {}).get("memory")
-    return parse_bytes(mem) if mem is not None else None
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("compose", nargs="?", default=path("docker-compose.yml"))
@@ -32,8 +28,8 @@ def main():
     total, missing = 0, []
     print(f"{'service':<24} {'memory limit':>12} {'cpus':>6}")
     for name, svc in services.items():
-        limit = limit_of(svc)
-        cpus = svc.get("cpus", (((svc.get("deploy") or {}).get("resources") or {}).get("limits") or {}).get("cpus", "-"))
+        limit = parse_bytes(svc["mem_limit"]) if "mem_limit" in svc else None
+        cpus = svc.get("cpus", "-")
         if limit is None:
             missing.append(name)
             print(f"{name:<24} {'MISSING':>12} {cpus!s:>6}")

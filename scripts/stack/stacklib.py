@@ -1,6 +1,7 @@
 """Helpers shared by the scripts in scripts/stack (standard library + PyYAML only)."""
 import os
 import re
+import socket
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -63,3 +64,81 @@ def parse_bytes(value):
 def compose_image_version(compose, service):
     image = compose["services"][service]["image"]
     return image.rsplit(":", 1)[1] if ":" in image else None
+
+
+def port_of(address):
+    """`0.0.0.0:4318`, `jaeger:4317`, `http://otel-collector:13133/` -> the port as an int (or None)."""
+    m = re.search(r":(\d+)(?:/.*)?$", str(address))
+    return int(m.group(1)) if m else None
+
+
+def port_free(port):
+    """Whether a TCP port on the loopback interface can be bound right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port():
+    """A loopback TCP port that is free now (the kernel's pick)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# The OTLP specification's default ports, per protocol: what SDK endpoints and the collector's
+# OTLP receiver use.
+OTLP_PORTS = {"grpc": 4317, "http": 4318}
+# Prometheus as the compose services reach it (.env.common, Grafana's datasource).
+PROMETHEUS_IN_COMPOSE = "http://prometheus:9090"
+
+
+# ------------------------------------------------------------------------------------------------
+# Dashboards (check-dashboards.py reads them statically, dashboard_test.py against a Prometheus)
+
+DASHBOARDS_GLOB = os.path.join(ROOT, "config", "grafana", "dashboards", "*.json")
+# A panel whose description starts with this needs the collector or Jaeger: no data natively.
+COMPOSE_ONLY = "Compose stack only:"
+# A Grafana variable reference: ${name}, ${name:format}, $name or [[name]].
+VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\])")
+
+
+def variable_name(match):
+    return match.group(1) or match.group(2) or match.group(3)
+
+
+def substitute(expr, values):
+    """Grafana-style substitution: every variable with a value in `values` is replaced."""
+    return VAR_RE.sub(lambda m: values.get(variable_name(m), m.group(0)), expr)
+
+
+def panels_of(dashboard):
+    """Every panel, including those inside collapsed rows."""
+    for p in dashboard.get("panels", []):
+        yield p
+        for sub in p.get("panels", []) or []:
+            yield sub
+
+
+# ------------------------------------------------------------------------------------------------
+# The native fleet, as config/prometheus.native.yml scrapes it. That file is the scripts' only
+# source for service names and ports; Tests/StackConfigTests checks it against FleetMember.
+
+def native_fleet():
+    """-> ({service: host port}, {service: job label}) from config/prometheus.native.yml."""
+    cfg = load_yaml(path("config", "prometheus.native.yml"))
+    ports, jobs = {}, {}
+    for job in cfg["scrape_configs"]:
+        job_rule = next((r for r in job.get("relabel_configs") or [] if r.get("target_label") == "job"), {})
+        for sc in job.get("static_configs") or []:
+            service = (sc.get("labels") or {}).get("__fleet_service")
+            if service is None:
+                continue
+            (target,) = sc["targets"]
+            ports[service] = int(target.rsplit(":", 1)[1])
+            jobs[service] = job_rule.get("replacement", job["job_name"]).replace("$1", service)
+    return ports, jobs

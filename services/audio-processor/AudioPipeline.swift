@@ -68,7 +68,7 @@ struct AudioPipeline: Sendable {
     func denoise(_ audio: DecodedAudio) -> Result {
         let regions = detector.speechRegions(audio.samples)
         let cleaned = Filters.spectralSubtraction(audio.samples, speech: regions, sampleRate: sampleRate)
-        let peak = LevelStats.measure(cleaned).peakDBFS
+        let peak = LevelStats.measure(cleaned).peakDbfs
         let safe = peak > config.peakCeilingDBFS
             ? FleetAudio.normalize(cleaned, targetRMSDBFS: 0, peakCeilingDBFS: config.peakCeilingDBFS)
             : cleaned
@@ -84,8 +84,8 @@ struct AudioPipeline: Sendable {
         let metrics = QualityMetrics(
             qualityScore: QualityScore.score(samples: samples),
             inputQualityScore: QualityScore.score(samples: input.samples),
-            rmsDBFS: level.rmsDBFS,
-            peakDBFS: level.peakDBFS,
+            rmsDbfs: level.rmsDbfs,
+            peakDbfs: level.peakDbfs,
             clippingRatio: level.clippingRatio,
             speechSeconds: speech.reduce(0) { $0 + ($1.upperBound - $1.lowerBound) },
             durationSeconds: Double(samples.count) / Double(sampleRate))

@@ -1,19 +1,20 @@
 import FleetAudio
-import Hummingbird
-import ServiceKit
-import ServiceLifecycle
+public import FleetTelemetry
+public import Hummingbird
+public import ServiceKit
+public import ServiceLifecycle
 
 /// audio-processor: real DSP on whole voice segments (trim, normalise, enhance, denoise, score)
 /// and on single 20 ms Opus frames. No peers; its one component is the Opus codec itself.
 public enum AudioProcessorService: FleetService {
     public static let member = FleetMember.audioProcessor
 
-    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+    public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                             peers _: NoPeers) async throws -> [any Service] {
         let config = try AudioProcessorConfig(settings: runtime.settings)
         // Every answer is re-encoded with libopus; if an encoder cannot be made, nothing works.
         await runtime.health.addComponent("opus_codec") { (try? OpusEncoder(settings: .voice)) != nil }
-        let controller = AudioProcessorController(pipeline: AudioPipeline(config: config))
-        controller.addRoutes(to: routes)
+        AudioProcessorController(pipeline: AudioPipeline(config: config)).addRoutes(to: routes)
         return []
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The simulated server's text channels: what POST /mcp/send_message posts and GET /mcp/messages
 /// reads back, the way the original's bot posted into real Discord channels.
@@ -9,12 +9,6 @@ public actor ChannelLog {
         public var author: String
         public var content: String
         public var timestamp: Date
-
-        enum CodingKeys: String, CodingKey {
-            case author, content, timestamp
-            case messageId = "message_id"
-            case channelId = "channel_id"
-        }
     }
 
     /// Where the bridge posts replies it could not speak.

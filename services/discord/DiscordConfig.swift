@@ -41,6 +41,17 @@ struct DiscordConfig: Sendable {
     /// about 120 ms, with a long tail when Discord rate-limits (DISCORD_API_LATENCY_MEDIAN / _P99).
     var apiLatency = LatencyModel(median: 0.12, p99: 0.6)
 
+    /// DISCORD_AUDIO_PROCESSOR_TIMEOUT (seconds, default 10): one call to clean up a segment.
+    var audioProcessorTimeout: Duration = .seconds(10)
+    /// DISCORD_STT_TIMEOUT (seconds, default 30): one transcription, enhancement included.
+    var sttTimeout: Duration = .seconds(30)
+    /// DISCORD_ORCHESTRATOR_TIMEOUT (seconds, default 75): the whole reply, whose guardrails, model
+    /// and speech synthesis calls take up to ~30 s each.
+    var orchestratorTimeout: Duration = .seconds(75)
+    /// DISCORD_DASHBOARD_TIMEOUT (seconds, default 2): reporting a finished turn, which is best
+    /// effort and must never hold up the next one.
+    var dashboardTimeout: Duration = .seconds(2)
+
     init() {}
 
     init(settings: ServiceSettings) throws {
@@ -72,6 +83,16 @@ struct DiscordConfig: Sendable {
         let median = try reader.parsed("discord.api.latency.median", default: apiLatency.baseMedian) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
         let p99 = try reader.parsed("discord.api.latency.p99", default: max(apiLatency.baseP99, median)) { Double($0).flatMap { $0 >= median ? $0 : nil } }
         apiLatency = LatencyModel(median: median, p99: p99)
+
+        audioProcessorTimeout = try reader.parsed("discord.audio.processor.timeout", default: audioProcessorTimeout, Self.parseSeconds)
+        sttTimeout = try reader.parsed("discord.stt.timeout", default: sttTimeout, Self.parseSeconds)
+        orchestratorTimeout = try reader.parsed("discord.orchestrator.timeout", default: orchestratorTimeout, Self.parseSeconds)
+        dashboardTimeout = try reader.parsed("discord.dashboard.timeout", default: dashboardTimeout, Self.parseSeconds)
+    }
+
+    /// A peer timeout: seconds, more than 0 and at most 600.
+    static func parseSeconds(_ raw: String) -> Duration? {
+        Double(raw).flatMap { $0 > 0 && $0 <= 600 ? Duration.milliseconds(Int64($0 * 1000)) : nil }
     }
 
     /// "4-8" or "6": seconds, non-negative, low <= high.

@@ -1,4 +1,4 @@
-import ServiceKit
+public import ServiceKit
 
 /// One thing a simulated speaker can say, and what the fleet should make of it.
 public struct Phrase: Sendable, Equatable {

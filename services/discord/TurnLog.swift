@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How a voice turn ended; the `voice_turns_total{outcome}` label values.
 public enum TurnOutcome: String, Sendable, Codable, CaseIterable {
@@ -32,14 +32,6 @@ public struct TurnRecord: Sendable, Codable, Identifiable {
         public var playback: Double?
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey {
-            case encode, process, transcribe, orchestrate, playback
-            case endOfUtterance = "end_of_utterance"
-            case wakeDetection = "wake_detection"
-            case endToEnd = "end_to_end"
-            case playbackQueue = "playback_queue"
-        }
     }
 
     public var id: Int

@@ -1,8 +1,8 @@
 import FleetAudio
-import FleetContracts
+public import FleetContracts
 import FleetTelemetry
 import Foundation
-import Logging
+public import Logging
 import ServiceKit
 import Tracing
 
@@ -103,7 +103,7 @@ public struct TurnPipeline: Sendable {
             span.attributes["voice.segment.duration_seconds"] = segment.duration
             span.attributes["voice.end_of_utterance_delay_seconds"] = segment.endOfUtteranceDelay
             var record = record
-            record.traceId = Self.traceID(of: span.context)
+            record.traceId = TraceIdentity.traceID(of: span.context)
             await turns.store(record)
             do {
                 try await stages(segment, speaker: speaker, span: span, record: &record)
@@ -147,164 +147,5 @@ public struct TurnPipeline: Sendable {
         } catch {
             logger.debug("turn report not delivered", metadata: ["error": "\(error)"])
         }
-    }
-
-    private func stages(_ segment: VoiceSegment, speaker: SpeakerIdentity, span: any Span,
-                        record: inout TurnRecord) async throws {
-        // 1. The segment as an Ogg Opus file, the body every service speaks.
-        let encodeStart = ContinuousClock.now
-        let input = try await withStageSpan(StageSpan.encode) { stage in
-            let bytes = try OggOpus.encode(segment.samples, comments: [
-                OpusComment.referenceTranscript: segment.phrase,
-                OpusComment.speaker: speaker.name,
-                OpusComment.voice: speaker.voice,
-            ])
-            stage.attributes["audio.duration_seconds"] = segment.duration
-            stage.attributes["audio.bytes"] = bytes.count
-            return bytes
-        }
-        let encodeSeconds = (ContinuousClock.now - encodeStart).seconds
-        MetricCatalog.preSTTEncode.observe(encodeSeconds)
-        record.latencies.encode = encodeSeconds
-        record.inputAudio = input
-
-        // 2. Trim, normalise and score it.
-        let processStart = ContinuousClock.now
-        let processed = try await audioProcessor.processSegment(input)
-        record.latencies.process = (ContinuousClock.now - processStart).seconds
-        span.attributes["audio.quality_score"] = processed.metrics.qualityScore
-
-        // 3. Speech to text.
-        let transcription = try await transcribe(processed.audio, correlationID: "discord-turn-\(record.id)")
-        record.latencies.transcribe = transcription.seconds
-        let transcript = transcription.result.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        record.transcript = transcript
-        span.attributes["stt.confidence"] = transcription.result.confidence
-        span.attributes["voice.transcript.characters"] = transcript.count
-        guard !transcript.isEmpty else {
-            record.outcome = .empty
-            return
-        }
-
-        // 4. Was Atlas addressed?
-        let wakeStart = ContinuousClock.now
-        let wake = try await withStageSpan(StageSpan.wakeDetection) { stage in
-            let match = matcher.match(transcript)
-            stage.attributes["voice.wake.detected"] = match != nil
-            stage.attributes["voice.wake.phrase"] = match?.phrase
-            stage.attributes["voice.wake.score"] = match?.score
-            return match
-        }
-        let wakeSeconds = (ContinuousClock.now - wakeStart).seconds
-        record.latencies.wakeDetection = wakeSeconds
-        MetricCatalog.wakeDetectionDuration.observe(wakeSeconds, ["result": wake == nil ? "not_detected" : "detected"])
-        guard let wake else {
-            record.outcome = .noWakePhrase
-            return
-        }
-        record.wakeDetected = true
-        record.wakePhrase = wake.phrase
-        span.addEvent(SpanEvent(name: StageSpan.wakeDetectedEvent,
-                                attributes: ["voice.wake.phrase": .string(wake.phrase), "voice.wake.score": .double(wake.score)]))
-        guard !wake.remainder.isEmpty else {
-            record.outcome = .empty
-            return
-        }
-        record.request = wake.remainder
-
-        // 5. The orchestrator: guardrails, the model and the spoken reply.
-        let orchestrateStart = ContinuousClock.now
-        let reply = try await orchestrator.handle(TranscriptRequest(
-            transcript: wake.remainder, sessionId: speaker.sessionId, correlationId: "discord-turn-\(record.id)",
-            voice: speaker.replyVoice, includeAudio: true))
-        record.latencies.orchestrate = (ContinuousClock.now - orchestrateStart).seconds
-        record.replyText = reply.response
-        record.guardrailReason = reply.guardrailReason
-        let outcome: TurnOutcome = reply.allowed ? .replied : .blocked
-        span.attributes["voice.reply.characters"] = reply.response.count
-        if let reason = reply.guardrailReason { span.attributes["voice.guardrail.reason"] = reason }
-
-        // 6. Speak the reply into the channel. Without audio (the orchestrator answers in text when
-        // speech synthesis is down) the reply is posted as a channel message instead, as a bot would.
-        guard let encoded = reply.audioBase64 else {
-            await channel.post(channelID: ChannelLog.voiceTextChannel, content: reply.response, author: "Atlas")
-            record.outcome = outcome
-            return
-        }
-        guard let replyBytes = Data(base64Encoded: encoded).map(Array.init) else {
-            throw FleetError.downstream("bad_response", peer: "orchestrator", "audio_base64 is not valid base64")
-        }
-        record.replyAudio = replyBytes
-        let decoded = try OggOpus.decode(replyBytes)
-        record.replySeconds = decoded.duration
-        let report = try await play(decoded.samples, after: segment, turnSpan: span, record: &record)
-        record.playbackUnderruns = report.underruns
-        record.latencies.playback = report.seconds
-        record.outcome = outcome
-    }
-
-    private func transcribe(_ audio: [UInt8], correlationID: String) async throws -> (result: TranscriptionResult, seconds: Double) {
-        let start = ContinuousClock.now
-        do {
-            let result = try await transcriber.transcribe(audio, contentType: "audio/ogg", correlationID: correlationID)
-            let seconds = (ContinuousClock.now - start).seconds
-            MetricCatalog.sttRequests.increment(["status": "success"])
-            MetricCatalog.sttLatency.observe(seconds)
-            // STT answers in one piece, so its first byte is its whole answer.
-            MetricCatalog.stageTTFB.observe(seconds, ["stage": "stt"])
-            return (result, seconds)
-        } catch {
-            MetricCatalog.sttRequests.increment(["status": "error"])
-            MetricCatalog.sttLatency.observe((ContinuousClock.now - start).seconds)
-            throw error
-        }
-    }
-
-    private func play(_ samples: [Float], after segment: VoiceSegment, turnSpan: any Span,
-                      record: inout TurnRecord) async throws -> PlaybackReport {
-        let queued = ContinuousClock.now
-        let (report, waited) = try await voice.withLock {
-            // Time spent waiting for another reply to finish: part of what the speaker hears as latency.
-            let waited = (ContinuousClock.now - queued).seconds
-            let report = try await withStageSpan(StageSpan.playback) { stage in
-                stage.attributes["audio.duration_seconds"] = Double(samples.count) / Double(AudioFormat.sampleRate)
-                stage.attributes["voice.playback.queue_seconds"] = waited
-                let report = try await player.play(samples, into: sink, onFirstFrame: { sentAt in
-                    let latency = (sentAt - segment.lastVoicedAt).seconds
-                    MetricCatalog.endToEndResponse.observe(latency)
-                    turnSpan.attributes["voice.end_to_end_seconds"] = latency
-                    turnSpan.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
-                    stage.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
-                }, onFrame: { lateness in
-                    MetricCatalog.playbackJitter.observe(lateness)
-                    if lateness >= AudioFormat.frameDuration { MetricCatalog.playbackUnderruns.increment() }
-                })
-                stage.attributes["voice.playback.frames"] = report.frames
-                stage.attributes["voice.playback.underruns"] = report.underruns
-                stage.attributes["voice.playback.max_jitter_seconds"] = report.maxJitter
-                return report
-            }
-            return (report, waited)
-        }
-        record.latencies.playbackQueue = waited
-        record.latencies.endToEnd = report.firstFrameAt.map { ($0 - segment.lastVoicedAt).seconds }
-        return report
-    }
-
-    /// The W3C trace id of a span context, read through the installed propagator (so it works
-    /// with whichever tracer the process bootstrapped, and is nil with none).
-    static func traceID(of context: ServiceContext) -> String? {
-        var carrier: [String: String] = [:]
-        InstrumentationSystem.instrument.inject(context, into: &carrier, using: DictionaryInjector())
-        guard let traceparent = carrier["traceparent"] else { return nil }
-        let fields = traceparent.split(separator: "-")
-        guard fields.count >= 4, fields[1].count == 32, fields[1] != String(repeating: "0", count: 32) else { return nil }
-        return String(fields[1])
-    }
-}
-
-private struct DictionaryInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
-        carrier[key] = value
     }
 }

@@ -3,7 +3,7 @@ import FleetTelemetry
 import Foundation
 import Logging
 import ServiceKit
-import ServiceLifecycle
+public import ServiceLifecycle
 
 /// What the channel shows about one speaker on /voice/status.
 public struct SpeakerStatus: Sendable, Codable, Equatable {
@@ -23,14 +23,6 @@ public struct SpeakerStatus: Sendable, Codable, Equatable {
     public var lastPhrase: String?
     public var lastOutcome: TurnOutcome?
     public var link = VoiceLink.Statistics()
-
-    enum CodingKeys: String, CodingKey {
-        case name, voice, state, turns, conversing, link
-        case replyVoice = "reply_voice"
-        case sessionId = "session_id"
-        case lastPhrase = "last_phrase"
-        case lastOutcome = "last_outcome"
-    }
 }
 
 /// The channel's members and what each is doing.

@@ -1,6 +1,6 @@
-import FleetAudio
+public import FleetAudio
 import Foundation
-import ServiceKit
+public import ServiceKit
 
 /// One speaker's audio path into the bridge, as Discord carries it: the speaker's client encodes
 /// each 20 ms frame as an Opus packet, the network may lose some, and the bridge decodes what
@@ -18,14 +18,6 @@ public final class VoiceLink {
         /// Lost frames filled in by the decoder's packet-loss concealment.
         public var framesConcealed = 0
         public var segmentsClosed = 0
-
-        enum CodingKeys: String, CodingKey {
-            case packetsSent = "packets_sent"
-            case packetsLost = "packets_lost"
-            case framesRecovered = "frames_recovered"
-            case framesConcealed = "frames_concealed"
-            case segmentsClosed = "segments_closed"
-        }
     }
 
     private let encoder: OpusEncoder

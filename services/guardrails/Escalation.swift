@@ -12,11 +12,6 @@ struct EscalationTicket: Codable, Sendable, Equatable {
     var ticketId: String
     var reason: String
 
-    enum CodingKeys: String, CodingKey {
-        case escalated, reason
-        case ticketId = "ticket_id"
-    }
-
     /// The ticket for a request. Its id is a hash of the reason and the canonical context, so a
     /// caller that retries the same escalation gets the same ticket instead of a duplicate.
     static func open(for request: EscalationRequest) -> EscalationTicket {
@@ -32,6 +27,10 @@ struct EscalationTicket: Codable, Sendable, Equatable {
 }
 
 /// Any JSON value, kept as sent, so escalation context is not forced into one shape.
+///
+/// It reads and writes through a single-value container, objects as `[String: JSONValue]`: the
+/// keys of a dictionary are data, so the fleet's snake_case key strategy leaves them exactly as the
+/// caller wrote them (`sessionId` stays `sessionId`).
 indirect enum JSONValue: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
@@ -70,6 +69,8 @@ indirect enum JSONValue: Codable, Sendable, Equatable {
     }
 
     /// JSON with sorted keys: equal values give equal text whatever order the caller sent keys in.
+    /// A plain encoder on purpose, not the fleet's: the text is hashed into ticket ids, which must
+    /// not change when the wire style does.
     var canonicalJSON: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

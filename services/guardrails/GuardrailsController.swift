@@ -13,24 +13,24 @@ struct GuardrailsController: Sendable {
     let maxBodyBytes: Int
     let logger: Logger
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.post("/validate/input", use: validateInput)
         group.post("/validate/output", use: validateOutput)
         group.post("/escalate", use: escalate)
         group.get("/rules", use: rules)
     }
 
-    func validateInput(request: Request, context: BasicRequestContext) async throws -> Response {
+    func validateInput(request: Request, context: FleetRequestContext) async throws -> ValidationResult {
         let body = try await request.decodeJSON(ValidationRequest.self, limit: maxBodyBytes)
-        return try Response.json(try await check(body.text, direction: .input))
+        return try await check(body.text, direction: .input)
     }
 
-    func validateOutput(request: Request, context: BasicRequestContext) async throws -> Response {
+    func validateOutput(request: Request, context: FleetRequestContext) async throws -> ValidationResult {
         let body = try await request.decodeJSON(ValidationRequest.self, limit: maxBodyBytes)
-        return try Response.json(try await check(body.text, direction: .output))
+        return try await check(body.text, direction: .output)
     }
 
-    func escalate(request: Request, context: BasicRequestContext) async throws -> Response {
+    func escalate(request: Request, context: FleetRequestContext) async throws -> EscalationTicket {
         let body = try await request.decodeJSON(EscalationRequest.self, limit: maxBodyBytes)
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw FleetError.badRequest("'reason' must say why the conversation is escalated.") }
@@ -42,11 +42,11 @@ struct GuardrailsController: Sendable {
             "ticket_id": "\(ticket.ticketId)", "reason": "\(reason)",
             "context": "\(body.context?.canonicalJSON.prefix(2000) ?? "none")",
         ])
-        return try Response.json(ticket)
+        return ticket
     }
 
-    func rules(request: Request, context: BasicRequestContext) async throws -> Response {
-        try Response.json(RuleSet(policy: policy))
+    func rules(request: Request, context: FleetRequestContext) async throws -> RuleSet {
+        RuleSet(policy: policy)
     }
 
     /// Runs one direction's rules inside its stage span, with the stub classifier's latency, and
@@ -70,3 +70,7 @@ struct GuardrailsController: Sendable {
         }
     }
 }
+
+// The guardrails' own answers, returned by the handlers as they are (snake_case JSON).
+extension EscalationTicket: ResponseEncodable {}
+extension RuleSet: ResponseEncodable {}

@@ -1,13 +1,16 @@
-import Hummingbird
-import ServiceKit
-import ServiceLifecycle
+import FleetContracts
+public import FleetTelemetry
+public import Hummingbird
+public import ServiceKit
+public import ServiceLifecycle
 
 /// guardrails: checks what users say before the model reads it and what the model answers before
 /// anyone hears it (prompt injection, length, toxicity, PII), and takes escalations.
 public enum GuardrailsService: FleetService {
     public static let member = FleetMember.guardrails
 
-    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+    public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                             peers _: NoPeers) async throws -> [any Service] {
         let config = try GuardrailsConfig(settings: runtime.settings)
         let policy = config.policy
         // The rules are compiled regular expressions; checking one text proves they are usable.

@@ -34,7 +34,7 @@ struct PIIRedactor: Sendable {
         var kinds: [Kind]
     }
 
-    private struct Rule: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
+    private struct Rule: Sendable {
         let kind: Kind
         let regex: NSRegularExpression
         /// A second look at a match the pattern alone cannot settle (Luhn, digit counts).

@@ -6,13 +6,6 @@ struct RuleSet: Codable, Sendable, Equatable {
         var injectionPhrases: [String]
         var stripsControlCharacters: Bool
         var redacts: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case maxLength = "max_length"
-            case injectionPhrases = "injection_phrases"
-            case stripsControlCharacters = "strips_control_characters"
-            case redacts
-        }
     }
 
     struct Output: Codable, Sendable, Equatable {
@@ -20,13 +13,6 @@ struct RuleSet: Codable, Sendable, Equatable {
         var toxicityTerms: [ToxicityScorer.Term]
         var stripsControlCharacters: Bool
         var redacts: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case toxicityThreshold = "toxicity_threshold"
-            case toxicityTerms = "toxicity_terms"
-            case stripsControlCharacters = "strips_control_characters"
-            case redacts
-        }
     }
 
     struct PIIKind: Codable, Sendable, Equatable {
@@ -42,11 +28,6 @@ struct RuleSet: Codable, Sendable, Equatable {
     var toxicityScoring: String
     /// Reasons a result can carry, in the order they take precedence.
     var reasons: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case input, output, pii, reasons
-        case toxicityScoring = "toxicity_scoring"
-    }
 
     init(policy: GuardrailPolicy) {
         let kinds = PIIRedactor.Kind.allCases.map(\.rawValue)

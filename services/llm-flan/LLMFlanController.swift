@@ -17,33 +17,30 @@ struct LLMFlanController: Sendable {
     let maxBodyBytes: Int
 
     /// The OpenAI model list; `created` is FLAN-T5's release, 20 October 2022.
-    struct ModelList: Codable, Sendable, Equatable {
+    struct ModelList: Codable, Sendable, Equatable, ResponseEncodable {
         struct Model: Codable, Sendable, Equatable {
             var id: String
             var object = "model"
             var created = 1_666_224_000
             var ownedBy = "google"
-
-            enum CodingKeys: String, CodingKey {
-                case id, object, created
-                case ownedBy = "owned_by"
-            }
         }
         var object = "list"
         var data = [Model(id: LLMFlanConfig.modelID)]
     }
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.post("/v1/chat/completions", use: chatCompletions)
         group.get("/v1/models", use: models)
         group.get("/models", use: models)
     }
 
-    func models(request: Request, context: BasicRequestContext) async throws -> Response {
-        try Response.json(ModelList())
+    func models(request: Request, context: FleetRequestContext) async throws -> ModelList {
+        ModelList()
     }
 
-    func chatCompletions(request: Request, context: BasicRequestContext) async throws -> Response {
+    /// A whole completion as JSON, or a stream of server-sent events when the request says
+    /// `"stream": true`; one route answers both, so the handler returns a `Response`.
+    func chatCompletions(request: Request, context: FleetRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: maxBodyBytes)
         let id = "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
         let plan = try model.plan(body, now: Date(), id: id)
@@ -56,7 +53,7 @@ struct LLMFlanController: Sendable {
             id: plan.id, created: plan.created, model: plan.model,
             choices: [.init(index: 0, message: ChatMessage(role: "assistant", content: text), finishReason: plan.finishReason)],
             usage: plan.usage)
-        return try Response.json(completion)
+        return try completion.response(from: request, context: context)
     }
 
     /// A streamed completion: headers go out at once, then one `data:` event per token group as
@@ -82,8 +79,7 @@ struct LLMFlanController: Sendable {
             try await writer.finish(nil)
         }
         return Response(status: .ok,
-                        headers: [.contentType: "text/event-stream", .cacheControl: "no-cache",
-                                  HTTPField.Name("X-Accel-Buffering")!: "no"],
+                        headers: [.contentType: MediaType.eventStream, .cacheControl: "no-cache", .accelBuffering: "no"],
                         body: body)
     }
 
@@ -128,7 +124,7 @@ struct LLMFlanController: Sendable {
     /// One server-sent event carrying `chunk` as JSON.
     static func event(_ chunk: ChatCompletionChunk) throws -> ByteBuffer {
         var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes(try JSONEncoder().encode(chunk))
+        buffer.writeBytes(try JSONEncoder.fleet.encode(chunk))
         buffer.writeString("\n\n")
         return buffer
     }

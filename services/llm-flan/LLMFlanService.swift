@@ -1,13 +1,17 @@
-import Hummingbird
-import ServiceKit
-import ServiceLifecycle
+import FleetContracts
+public import FleetTelemetry
+import FoundationEssentials
+public import Hummingbird
+public import ServiceKit
+public import ServiceLifecycle
 
 /// llm-flan: the assistant's language model behind an OpenAI-compatible API, a deterministic
 /// stand-in for FLAN-T5-large that answers by intent with a real model's timing and token counts.
 public enum LLMFlanService: FleetService {
     public static let member = FleetMember.llm
 
-    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+    public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                             peers _: NoPeers) async throws -> [any Service] {
         let config = try LLMFlanConfig(settings: runtime.settings)
         let model = ChatModel(contextTokens: config.contextTokens, defaultMaxTokens: config.defaultMaxTokens)
         // The "weights" are the reply rules; planning one reply proves they load.

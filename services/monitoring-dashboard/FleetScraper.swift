@@ -2,13 +2,6 @@ import FleetTelemetry
 import Foundation
 import ServiceKit
 
-/// One GET the dashboard makes; the HTTP implementation is `HTTPScrapeTransport`, tests use fakes.
-public protocol ScrapeTransport: Sendable {
-    /// Fetches `url`, answering with the status and body whatever the status is: a 503 from
-    /// /health/ready is an answer worth reading, not a failure. Throws only when nothing came back.
-    func get(_ url: String) async throws -> (status: Int, body: [UInt8])
-}
-
 /// A service the dashboard watches.
 public struct ScrapeTarget: Sendable, Equatable {
     public var name: String
@@ -34,40 +27,39 @@ public struct TargetScrape: Sendable {
     }
 }
 
-/// Reads every service's /health/ready and /metrics (and Prometheus' /-/ready when configured),
-/// all at once, and says what it found. Every fetch is counted in dashboard_scrapes_total.
+/// Reads every service's /health/ready and /metrics, all at once, and says what it found. Every
+/// fetch is counted in dashboard_scrapes_total.
 public struct FleetScraper: Sendable {
     public let targets: [ScrapeTarget]
-    public let prometheusURL: String?
+    let transport: any ScrapeTransport
 
-    public init(targets: [ScrapeTarget], prometheusURL: String?) {
+    public init(targets: [ScrapeTarget], transport: any ScrapeTransport) {
         self.targets = targets
-        self.prometheusURL = prometheusURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        self.transport = transport
     }
 
-    public func scrape(using transport: any ScrapeTransport) async -> (targets: [TargetScrape], prometheus: PrometheusStatus?) {
-        async let prometheus = prometheusStatus(using: transport)
-        let scrapes = await withTaskGroup(of: TargetScrape.self) { group in
+    /// One scrape per target, in the targets' order.
+    public func scrape() async -> [TargetScrape] {
+        await withTaskGroup(of: TargetScrape.self) { group in
             for target in targets {
-                group.addTask { await scrape(target, using: transport) }
+                group.addTask { await scrape(target) }
             }
             var found: [String: TargetScrape] = [:]
             for await scrape in group { found[scrape.target.name] = scrape }
             return targets.compactMap { found[$0.name] }
         }
-        return (scrapes, await prometheus)
     }
 
-    func scrape(_ target: ScrapeTarget, using transport: any ScrapeTransport) async -> TargetScrape {
-        async let readiness = readiness(of: target, using: transport)
-        async let metrics = metrics(of: target, using: transport)
+    func scrape(_ target: ScrapeTarget) async -> TargetScrape {
+        async let readiness = readiness(of: target)
+        async let metrics = metrics(of: target)
         let status = await readiness
         MetricCatalog.dependencyHealth.set(status.ready ? 1 : 0, ["dependency": target.name])
         return TargetScrape(target: target, readiness: status, metrics: await metrics)
     }
 
     /// /health/ready answers 200 (ready, degraded) or 503 (not_ready) with the same JSON report.
-    func readiness(of target: ScrapeTarget, using transport: any ScrapeTransport) async -> ServiceStatus {
+    func readiness(of target: ScrapeTarget) async -> ServiceStatus {
         let start = ContinuousClock.now
         let reply: (status: Int, body: [UInt8])
         do {
@@ -79,7 +71,7 @@ public struct FleetScraper: Sendable {
         }
         let latencyMs = (ContinuousClock.now - start).seconds * 1000
         guard [200, 503].contains(reply.status),
-              let report = try? JSONDecoder().decode(HealthMonitor.Report.self, from: Data(reply.body)) else {
+              let report = try? JSONDecoder.fleet.decode(HealthMonitor.Report.self, from: Data(reply.body)) else {
             record(target, success: false, start: start)
             return ServiceStatus(name: target.name, url: target.baseURL, ready: false, status: "error",
                                  latencyMs: latencyMs, dependencies: [:],
@@ -91,7 +83,7 @@ public struct FleetScraper: Sendable {
                              error: nil)
     }
 
-    func metrics(of target: ScrapeTarget, using transport: any ScrapeTransport) async -> MetricExposition? {
+    func metrics(of target: ScrapeTarget) async -> MetricExposition? {
         let start = ContinuousClock.now
         guard let reply = try? await transport.get(target.baseURL + "/metrics"), reply.status == 200 else {
             record(target, success: false, start: start)
@@ -99,14 +91,6 @@ public struct FleetScraper: Sendable {
         }
         record(target, success: true, start: start)
         return PrometheusText.parse(String(decoding: reply.body, as: UTF8.self))
-    }
-
-    /// Prometheus is shown, never depended on: its state only colours one line of the page.
-    func prometheusStatus(using transport: any ScrapeTransport) async -> PrometheusStatus? {
-        guard let prometheusURL else { return nil }
-        let reachable = (try? await transport.get(prometheusURL + "/-/ready"))?.status == 200
-        MetricCatalog.dependencyHealth.set(reachable ? 1 : 0, ["dependency": "prometheus"])
-        return PrometheusStatus(url: prometheusURL, reachable: reachable)
     }
 
     private func record(_ target: ScrapeTarget, success: Bool, start: ContinuousClock.Instant) {

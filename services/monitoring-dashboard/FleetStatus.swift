@@ -1,15 +1,16 @@
-import FleetContracts
-import ServiceKit
+public import FleetContracts
+public import Hummingbird
+public import ServiceKit
 
 /// What GET /api/status answers and the page draws: every service's readiness and the fleet's
 /// headline numbers, as of the last poll.
-public struct FleetStatus: Codable, Sendable, Equatable {
+public struct FleetStatus: Codable, Sendable, Equatable, ResponseEncodable {
     public var services: [ServiceStatus]
     public var metrics: FleetMetrics
     /// Present when PROMETHEUS_URL is set.
-    public var prometheus: PrometheusStatus?
+    @NullWhenAbsent public var prometheus: PrometheusStatus?
     /// ISO 8601 time of the poll these numbers come from; nil before the first poll ends.
-    public var updatedAt: String?
+    @NullWhenAbsent public var updatedAt: String?
     /// Seconds between polls, so the page can say how fresh it is.
     public var pollIntervalSeconds: Double
     /// The voice turns the discord bridge reported last (POST /api/turns), newest first.
@@ -24,24 +25,6 @@ public struct FleetStatus: Codable, Sendable, Equatable {
         self.pollIntervalSeconds = pollIntervalSeconds
         self.recentTurns = recentTurns
     }
-
-    enum CodingKeys: String, CodingKey {
-        case services, metrics, prometheus
-        case updatedAt = "updated_at"
-        case pollIntervalSeconds = "poll_interval_seconds"
-        case recentTurns = "recent_turns"
-    }
-
-    /// Absent values are written as null, so every documented key is always there.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(services, forKey: .services)
-        try container.encode(metrics, forKey: .metrics)
-        try container.encode(prometheus, forKey: .prometheus)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(pollIntervalSeconds, forKey: .pollIntervalSeconds)
-        try container.encode(recentTurns, forKey: .recentTurns)
-    }
 }
 
 public struct ServiceStatus: Codable, Sendable, Equatable {
@@ -51,11 +34,11 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     /// ready, degraded or not_ready as the service reports it; `unreachable` when it did not answer.
     public var status: String
     /// How long /health/ready took to answer; nil when it did not.
-    public var latencyMs: Double?
+    @NullWhenAbsent public var latencyMs: Double?
     /// The service's peers as it sees them: name -> healthy / unreachable.
     public var dependencies: [String: String]
     /// Why the service could not be read, when it could not.
-    public var error: String?
+    @NullWhenAbsent public var error: String?
 
     public init(name: String, url: String, ready: Bool, status: String, latencyMs: Double?,
                 dependencies: [String: String], error: String?) {
@@ -67,26 +50,11 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
         self.dependencies = dependencies
         self.error = error
     }
-
-    enum CodingKeys: String, CodingKey {
-        case name, url, ready, status, dependencies, error
-        case latencyMs = "latency_ms"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(url, forKey: .url)
-        try container.encode(ready, forKey: .ready)
-        try container.encode(status, forKey: .status)
-        try container.encode(latencyMs, forKey: .latencyMs)
-        try container.encode(dependencies, forKey: .dependencies)
-        try container.encode(error, forKey: .error)
-    }
 }
 
-/// The fleet's numbers, each read from the `/metrics` of the service that records it. A number
-/// is null when its service has not been scraped or has not observed anything yet.
+/// The fleet's numbers, each read from the `/metrics` of the service that records it, except the
+/// quantiles, which Prometheus answers when it is configured and answering. A number is null when
+/// its service has not been scraped or has not observed anything yet.
 public struct FleetMetrics: Codable, Sendable, Equatable {
     /// API requests per second per service since the previous poll (health probes and /metrics
     /// left out, so the dashboard does not count its own polling).
@@ -96,62 +64,46 @@ public struct FleetMetrics: Codable, Sendable, Equatable {
     /// discord's voice_turns_total by outcome.
     public var turnsByOutcome: [String: Double]
     /// discord's end_to_end_response_duration_seconds: speech end to first reply audio.
-    public var endToEnd: LatencySummary
+    public var endToEndSeconds: LatencySummary
     /// Median time to first byte of each model stage (stt, llm, tts), from voice_stage_ttfb_seconds.
-    public var stageTTFBMedianSeconds: [String: Double]
+    public var stageTtfbMedianSeconds: [String: Double]
     /// Median audio_quality_score of processed audio (0..1).
-    public var audioQualityMedian: Double?
+    @NullWhenAbsent public var audioQualityMedian: Double?
+    /// Where this poll's quantiles (the p50s, p95 and medians above) came from.
+    public var quantileSource: QuantileSource
 
     public init(requestsPerSecond: [String: Double] = [:], errorsTotal: [String: Double] = [:],
-                turnsByOutcome: [String: Double] = [:], endToEnd: LatencySummary = .init(),
-                stageTTFBMedianSeconds: [String: Double] = [:], audioQualityMedian: Double? = nil) {
+                turnsByOutcome: [String: Double] = [:], endToEndSeconds: LatencySummary = .init(),
+                stageTtfbMedianSeconds: [String: Double] = [:], audioQualityMedian: Double? = nil,
+                quantileSource: QuantileSource = .scraped) {
         self.requestsPerSecond = requestsPerSecond
         self.errorsTotal = errorsTotal
         self.turnsByOutcome = turnsByOutcome
-        self.endToEnd = endToEnd
-        self.stageTTFBMedianSeconds = stageTTFBMedianSeconds
+        self.endToEndSeconds = endToEndSeconds
+        self.stageTtfbMedianSeconds = stageTtfbMedianSeconds
         self.audioQualityMedian = audioQualityMedian
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case requestsPerSecond = "requests_per_second"
-        case errorsTotal = "errors_total"
-        case turnsByOutcome = "turns_by_outcome"
-        case endToEnd = "end_to_end_seconds"
-        case stageTTFBMedianSeconds = "stage_ttfb_median_seconds"
-        case audioQualityMedian = "audio_quality_median"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(requestsPerSecond, forKey: .requestsPerSecond)
-        try container.encode(errorsTotal, forKey: .errorsTotal)
-        try container.encode(turnsByOutcome, forKey: .turnsByOutcome)
-        try container.encode(endToEnd, forKey: .endToEnd)
-        try container.encode(stageTTFBMedianSeconds, forKey: .stageTTFBMedianSeconds)
-        try container.encode(audioQualityMedian, forKey: .audioQualityMedian)
+        self.quantileSource = quantileSource
     }
 }
 
-/// Quantiles estimated from a histogram's buckets since the service started.
-public struct LatencySummary: Codable, Sendable, Equatable {
-    enum CodingKeys: String, CodingKey { case p50, p95, count }
+/// Where a poll's quantiles came from: `prometheus` (`histogram_quantile` over the last five
+/// minutes) or `scraped` (estimated from the buckets in the services' /metrics, since each
+/// started) when Prometheus is not configured or did not answer.
+public enum QuantileSource: String, Codable, Sendable {
+    case prometheus, scraped
+}
 
-    public var p50: Double?
-    public var p95: Double?
+/// Two quantiles of a histogram, and how many observations it holds since the service started
+/// (read from its /metrics whichever source the quantiles came from).
+public struct LatencySummary: Codable, Sendable, Equatable {
+    @NullWhenAbsent public var p50: Double?
+    @NullWhenAbsent public var p95: Double?
     public var count: Double
 
     public init(p50: Double? = nil, p95: Double? = nil, count: Double = 0) {
         self.p50 = p50
         self.p95 = p95
         self.count = count
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(p50, forKey: .p50)
-        try container.encode(p95, forKey: .p95)
-        try container.encode(count, forKey: .count)
     }
 }
 

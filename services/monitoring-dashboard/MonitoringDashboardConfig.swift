@@ -10,7 +10,8 @@ struct MonitoringDashboardConfig: Sendable {
     /// before it is shown as unreachable.
     var scrapeTimeout: Duration
     /// PROMETHEUS_URL (default unset): when set, the page says whether Prometheus is up and links
-    /// to it. The dashboard never depends on it; it reads the services' own /metrics.
+    /// to it, and the quantiles come from its HTTP API. The dashboard never depends on it: when it
+    /// does not answer, the quantiles are estimated from the services' own /metrics.
     var prometheusURL: String?
 
     init(settings: ServiceSettings) throws {

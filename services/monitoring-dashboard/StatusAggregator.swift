@@ -1,6 +1,8 @@
 import Foundation
+import ServiceKit
 
-/// Turns one poll's scrapes into the dashboard's numbers, remembering the request counters of the
+/// Turns one poll's scrapes into the dashboard's numbers (quantiles estimated from the scraped
+/// buckets, which Prometheus's may then replace), remembering the request counters of the
 /// previous poll so it can tell requests per second — `rate()` over one poll interval.
 public struct StatusAggregator: Sendable {
     /// Routes every service serves to probes; the dashboard's own polling lands on them, so they
@@ -25,24 +27,12 @@ public struct StatusAggregator: Sendable {
 
         let byService = Dictionary(scrapes.compactMap { scrape in scrape.metrics.map { (scrape.target.name, $0) } },
                                    uniquingKeysWith: { first, _ in first })
-        let all = Array(byService.values)
         if let discord = byService["discord"] {
             metrics.turnsByOutcome = discord.sum("voice_turns_total", by: "outcome")
-            let buckets = discord.histogramBuckets("end_to_end_response_duration_seconds")
-            metrics.endToEnd = LatencySummary(p50: HistogramQuantile.estimate(0.5, buckets: buckets),
-                                              p95: HistogramQuantile.estimate(0.95, buckets: buckets),
-                                              count: buckets.last?.cumulativeCount ?? 0)
+            metrics.endToEndSeconds.count = discord.histogramBuckets(FleetQuantile.endToEndHistogram).last?.cumulativeCount ?? 0
         }
-        // stt's TTFB is measured by the voice bridge, llm's and tts's by the orchestrator: one
-        // histogram name, so the buckets of every service are added together, stage by stage.
-        for stage in ["stt", "llm", "tts"] {
-            let buckets = Self.merge(all.map { $0.histogramBuckets("voice_stage_ttfb_seconds", matching: ["stage": stage]) })
-            metrics.stageTTFBMedianSeconds[stage] = HistogramQuantile.estimate(0.5, buckets: buckets)
-        }
-        if let audio = byService["audio-processor"] {
-            metrics.audioQualityMedian = HistogramQuantile.estimate(
-                0.5, buckets: audio.histogramBuckets("audio_quality_score", matching: ["stage": "processed"]))
-        }
+        let estimates = FleetQuantile.all.reduce(into: [FleetQuantile: Double]()) { $0[$1] = $1.estimate(from: byService) }
+        metrics.setQuantiles(estimates, from: .scraped)
         return metrics
     }
 

@@ -1,5 +1,5 @@
-import FleetContracts
-import Foundation
+public import FleetContracts
+public import Foundation
 import ServiceKit
 
 /// The latest status, shared by the poller that writes it and the handlers that read it.
@@ -26,10 +26,15 @@ public actor StatusStore {
             updatedAt: nil, pollIntervalSeconds: pollInterval.seconds)
     }
 
+    /// Keeps one poll's numbers; `prometheusQuantiles`, when Prometheus answered them, replace the
+    /// quantiles estimated from the scrapes.
     public func record(_ scrapes: [TargetScrape], prometheus: PrometheusStatus?,
+                       prometheusQuantiles: [FleetQuantile: Double]? = nil,
                        at instant: ContinuousClock.Instant = .now, date: Date = Date()) {
+        var metrics = aggregator.aggregate(scrapes, at: instant)
+        if let prometheusQuantiles { metrics.setQuantiles(prometheusQuantiles, from: .prometheus) }
         status = FleetStatus(services: scrapes.map(\.readiness),
-                             metrics: aggregator.aggregate(scrapes, at: instant),
+                             metrics: metrics,
                              prometheus: prometheus,
                              updatedAt: date.formatted(.iso8601),
                              pollIntervalSeconds: pollInterval.seconds)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One message of a stored conversation.
 public struct StoredMessage: Codable, Sendable, Equatable {
@@ -20,13 +20,6 @@ public struct StoredMessage: Codable, Sendable, Equatable {
         self.correlationId = correlationId
         self.guardrailReason = guardrailReason
     }
-
-    enum CodingKeys: String, CodingKey {
-        case turn, role, content
-        case createdAt = "created_at"
-        case correlationId = "correlation_id"
-        case guardrailReason = "guardrail_reason"
-    }
 }
 
 /// A conversation as GET /mcp/sessions/{session_id} shows it.
@@ -45,14 +38,6 @@ public struct Conversation: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.turnCount = turnCount
         self.messages = messages
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case messages
-        case sessionId = "session_id"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case turnCount = "turn_count"
     }
 }
 

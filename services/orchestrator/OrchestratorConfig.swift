@@ -1,5 +1,5 @@
 import Foundation
-import ServiceKit
+public import ServiceKit
 
 /// The orchestrator's own settings. Each key maps to an environment variable
 /// (`orchestrator.history.turns` is ORCHESTRATOR_HISTORY_TURNS); a malformed value stops start-up.

@@ -1,8 +1,13 @@
 import FleetContracts
 import Foundation
-import HTTPTypes
-import Hummingbird
-import ServiceKit
+public import HTTPTypes
+public import Hummingbird
+public import ServiceKit
+
+extension HTTPField.Name {
+    /// orchestrator: why a reply that should have had audio has none (`timeout: tts-bark: ...`).
+    public static let audioError = HTTPField.Name("X-Audio-Error")!
+}
 
 /// The orchestrator's HTTP surface, the original's MCP-style routes:
 ///
@@ -14,18 +19,14 @@ import ServiceKit
 public struct OrchestratorController: Sendable {
     /// A transcript of 4000 characters is at most 16 KB of UTF-8; the rest is ids and room for escapes.
     static let transcriptBodyLimit = 64 * 1024
-    /// Response header saying why a reply that should have had audio has none.
-    public static let audioErrorHeader = HTTPField.Name("X-Audio-Error")!
 
     let orchestrator: TurnOrchestrator
-    let connections: [PeerConnection]
 
-    public init(orchestrator: TurnOrchestrator, connections: [PeerConnection]) {
+    public init(orchestrator: TurnOrchestrator) {
         self.orchestrator = orchestrator
-        self.connections = connections
     }
 
-    public func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    public func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.post("/mcp/transcript", use: transcript)
         group.get("/mcp/tools", use: tools)
         group.get("/mcp/connections", use: connectionStatus)
@@ -33,58 +34,56 @@ public struct OrchestratorController: Sendable {
         group.delete("/mcp/sessions/{session_id}", use: deleteSession)
     }
 
-    func transcript(request: Request, context: BasicRequestContext) async throws -> Response {
+    func transcript(request: Request, context: FleetRequestContext) async throws -> EditedResponse<TranscriptResponse> {
         let body = try await request.decodeJSON(TranscriptRequest.self, limit: Self.transcriptBodyLimit)
         let result = try await orchestrator.handle(try TurnInput(body))
         var headers = HTTPFields()
         if let audioError = result.audioError {
-            headers[Self.audioErrorHeader] = "\(audioError.code): \(audioError.message)"
+            headers[.audioError] = "\(audioError.code): \(audioError.message)"
         }
-        return try Response.json(result.response, headers: headers)
+        return EditedResponse(headers: headers, response: result.response)
     }
 
-    func tools(request: Request, context: BasicRequestContext) async throws -> Response {
-        try Response.json(ToolList(tools: MCPTools.all))
+    /// The manifest is camelCase by the Model Context Protocol's own spec (`inputSchema`,
+    /// `additionalProperties`, `maxLength`), so it is not written in the fleet's snake_case.
+    func tools(request: Request, context: FleetRequestContext) async throws -> BinaryBody {
+        try BinaryBody.camelCaseJSON(ToolList(tools: MCPTools.all))
     }
 
-    func connectionStatus(request: Request, context: BasicRequestContext) async throws -> Response {
-        try Response.json(await ConnectionList.probe(connections))
+    func connectionStatus(request: Request, context: FleetRequestContext) async throws -> ConnectionList {
+        await ConnectionList.probe(orchestrator.peers.connections)
     }
 
-    func session(request: Request, context: BasicRequestContext) async throws -> Response {
+    func session(request: Request, context: FleetRequestContext) async throws -> BinaryBody {
         let id = try sessionId(context)
         guard let conversation = try await orchestrator.store.conversation(session: id) else {
             throw FleetError.notFound("No session '\(id)' is stored; it never existed, was deleted, or lived in memory before a restart.")
         }
-        return try Response.json(conversation, encoder: Self.encoder)
+        return BinaryBody(Array(try Self.encoder.encode(conversation)), contentType: MediaType.json)
     }
 
-    func deleteSession(request: Request, context: BasicRequestContext) async throws -> Response {
+    func deleteSession(request: Request, context: FleetRequestContext) async throws -> [String: String] {
         let id = try sessionId(context)
         guard try await orchestrator.store.delete(session: id) else {
             throw FleetError.notFound("No session '\(id)' is stored.")
         }
         await orchestrator.updateSessionGauge()
-        return try Response.json(["session_id": id, "status": "deleted"])
+        return ["session_id": id, "status": "deleted"]
     }
 
-    private func sessionId(_ context: BasicRequestContext) throws -> String {
+    private func sessionId(_ context: FleetRequestContext) throws -> String {
         let id = try context.parameters.require("session_id")
         try TurnInput.checkIdentifier(id, field: "session_id")
         return id
     }
 
-    /// Dates in ISO 8601, as people and JavaScript read them.
+    /// The fleet's JSON with dates in ISO 8601, as people and JavaScript read them (the fleet's
+    /// own encoder would write seconds since 2001).
     static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
+        let encoder = JSONEncoder.fleet
         encoder.dateEncodingStrategy = .iso8601
         return encoder
     }
 }
 
-extension Response {
-    /// JSON with a particular encoder (ISO 8601 dates); `Response.json` uses the default one.
-    static func json<T: Encodable>(_ value: T, encoder: JSONEncoder) throws -> Response {
-        .bytes(Array(try encoder.encode(value)), contentType: "application/json")
-    }
-}
+extension ConnectionList: ResponseEncodable {}

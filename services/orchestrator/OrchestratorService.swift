@@ -1,40 +1,55 @@
-import FleetContracts
-import Hummingbird
-import ServiceKit
-import ServiceLifecycle
+public import FleetContracts
+public import FleetTelemetry
+public import Hummingbird
+import Logging
+public import ServiceKit
+public import ServiceLifecycle
 
 /// orchestrator: turns a transcript into Atlas's reply — guardrails, the language model, the
 /// guardrails again, speech synthesis — and remembers each session's conversation in SQLite.
 public enum OrchestratorService: FleetService {
     public static let member = FleetMember.orchestrator
 
-    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
-        let config = try OrchestratorConfig(settings: runtime.settings)
+    /// The three services a turn calls: HTTP clients when the process runs, fakes in a test.
+    public struct Peers: Sendable {
+        public var guardrails: any Guardrails
+        public var languageModel: any LanguageModel
+        public var speech: any SpeechSynthesis
 
+        public init(guardrails: any Guardrails, languageModel: any LanguageModel, speech: any SpeechSynthesis) {
+            self.guardrails = guardrails
+            self.languageModel = languageModel
+            self.speech = speech
+        }
+    }
+
+    public static func peers(runtime: ServiceRuntime) throws -> Peers {
+        let config = try OrchestratorConfig(settings: runtime.settings)
         // Guardrails answer in milliseconds, so a short timeout and the usual retries. A model call
         // that timed out after 30 s is not worth repeating while a user waits: one retry, for
         // connection failures and 503s mostly.
-        let guardrailsPeer = runtime.client(for: .guardrails, timeout: config.guardrailsTimeout, retries: 2)
-        let llmPeer = runtime.client(for: .llm, timeout: config.llmTimeout, retries: 1)
-        let ttsPeer = runtime.client(for: .tts, timeout: config.ttsTimeout, retries: 1)
-        for peer in [guardrailsPeer, llmPeer, ttsPeer] {
-            await runtime.health.addDependency(peer, required: true)
+        return Peers(
+            guardrails: GuardrailsClient(runtime.client(for: .guardrails, timeout: config.guardrailsTimeout, retries: 2)),
+            languageModel: LanguageModelClient(runtime.client(for: .llm, timeout: config.llmTimeout, retries: 1),
+                                               model: config.model),
+            speech: SpeechSynthesisClient(runtime.client(for: .tts, timeout: config.ttsTimeout, retries: 1)))
+    }
+
+    public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                             peers: Peers) async throws -> [any Service] {
+        let config = try OrchestratorConfig(settings: runtime.settings)
+        for connection in peers.connections {
+            await runtime.health.addDependency(connection.peer, required: connection.required)
         }
 
         let store = try makeStore(config, runtime: runtime)
         await runtime.health.addComponent(store.kind) { await store.isHealthy() }
 
-        let orchestrator = TurnOrchestrator(
-            guardrails: GuardrailsClient(guardrailsPeer),
-            languageModel: LanguageModelClient(llmPeer, model: config.model),
-            speech: SpeechSynthesisClient(ttsPeer),
-            store: store, config: config,
-            agent: runtime.latency(config.agentLatency, stream: "agent"),
-            logger: runtime.logger)
+        let orchestrator = TurnOrchestrator(peers: peers, store: store, config: config,
+                                            agent: runtime.latency(config.agentLatency, stream: "agent"),
+                                            logger: runtime.logger)
         await orchestrator.updateSessionGauge()
-
-        let connections = [guardrailsPeer, llmPeer, ttsPeer].map { PeerConnection($0, required: true) }
-        OrchestratorController(orchestrator: orchestrator, connections: connections).addRoutes(to: routes)
+        OrchestratorController(orchestrator: orchestrator).addRoutes(to: routes)
         return []
     }
 

@@ -1,22 +1,23 @@
-import ServiceKit
+public import ServiceKit
 
-/// A peer the orchestrator calls, and how to ask whether it is up right now.
+/// A peer the orchestrator calls, as readiness and GET /mcp/connections list it.
 public struct PeerConnection: Sendable {
-    public var service: String
-    public var url: String
+    public var peer: any Peer
     public var required: Bool
-    public var isLive: @Sendable () async -> Bool
 
-    public init(service: String, url: String, required: Bool, isLive: @escaping @Sendable () async -> Bool) {
-        self.service = service
-        self.url = url
+    public init(_ peer: any Peer, required: Bool) {
+        self.peer = peer
         self.required = required
-        self.isLive = isLive
     }
+}
 
-    /// A connection probed through the peer client's own `/health/live` check.
-    public init(_ client: DownstreamClient, required: Bool) {
-        self.init(service: client.peer, url: client.baseURL, required: required, isLive: client.isLive)
+extension OrchestratorService.Peers {
+    /// Every peer, in the order GET /mcp/connections lists them. All three are required for
+    /// readiness: a turn fails without guardrails or the model, and speaks without synthesis only
+    /// as a fallback (see `TurnOrchestrator`).
+    public var connections: [PeerConnection] {
+        [PeerConnection(guardrails, required: true), PeerConnection(languageModel, required: true),
+         PeerConnection(speech, required: true)]
     }
 }
 
@@ -34,11 +35,11 @@ public struct ConnectionList: Codable, Sendable, Equatable {
 
     public static func probe(_ peers: [PeerConnection]) async -> ConnectionList {
         let entries = await withTaskGroup(of: (Int, Entry).self) { group in
-            for (index, peer) in peers.enumerated() {
+            for (index, connection) in peers.enumerated() {
                 group.addTask {
-                    let live = await peer.isLive()
-                    return (index, Entry(service: peer.service, url: peer.url,
-                                         status: live ? "connected" : "unreachable", required: peer.required))
+                    let live = await connection.peer.isLive()
+                    return (index, Entry(service: connection.peer.name, url: connection.peer.url,
+                                         status: live ? "connected" : "unreachable", required: connection.required))
                 }
             }
             var found: [(Int, Entry)] = []

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+public import GRDB
 
 /// Conversation memory in SQLite, at `<DATA_DIR>/orchestrator.sqlite`.
 ///
@@ -52,30 +52,20 @@ public struct SQLiteConversationStore: ConversationStore {
         return migrator
     }
 
-    /// The migrations applied so far, in order.
-    public func appliedMigrations() async throws -> [String] {
-        try await pool.read { db in try Self.migrator.appliedMigrations(db) }
-    }
-
-    /// SQLite's journal mode; "wal" for a pool.
-    public func journalMode() async throws -> String {
-        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
-    }
-
     // MARK: ConversationStore
 
     public func recentHistory(session: String, turns: Int) async throws -> [StoredMessage] {
         guard turns > 0 else { return [] }
         return try await pool.read { db in
             // Turns whose input was blocked carry the reason on their user message; skip them.
-            try MessageRow.fetchAll(db, sql: """
+            try StoredMessage.fetchAll(db, sql: """
                 SELECT * FROM message
                 WHERE conversation_id = ? AND turn IN (
                     SELECT turn FROM message
                     WHERE conversation_id = ? AND role = 'user' AND guardrail_reason IS NULL
                     ORDER BY turn DESC LIMIT ?)
                 ORDER BY turn, id
-                """, arguments: [session, session, turns]).map(\.stored)
+                """, arguments: [session, session, turns])
         }
     }
 
@@ -104,10 +94,10 @@ public struct SQLiteConversationStore: ConversationStore {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM conversation WHERE id = ?", arguments: [session])
             else { return nil }
-            let messages = try MessageRow.fetchAll(
+            let messages = try StoredMessage.fetchAll(
                 db, sql: "SELECT * FROM message WHERE conversation_id = ? ORDER BY turn, id", arguments: [session])
             return Conversation(sessionId: session, createdAt: row["created_at"], updatedAt: row["updated_at"],
-                                turnCount: row["turn_count"], messages: messages.map(\.stored))
+                                turnCount: row["turn_count"], messages: messages)
         }
     }
 
@@ -128,17 +118,8 @@ public struct SQLiteConversationStore: ConversationStore {
     }
 }
 
-/// A `message` row as SQLite holds it.
-private struct MessageRow: FetchableRecord, Decodable {
-    var turn: Int
-    var role: String
-    var content: String
-    var created_at: Date
-    var correlation_id: String?
-    var guardrail_reason: String?
-
-    var stored: StoredMessage {
-        StoredMessage(turn: turn, role: role, content: content, createdAt: created_at, correlationId: correlation_id,
-                      guardrailReason: guardrail_reason)
-    }
+/// A `message` row is a stored message: its snake_case columns are the properties' names, and the
+/// `id` and `conversation_id` columns are left out.
+extension StoredMessage: FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
 }

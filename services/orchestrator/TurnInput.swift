@@ -1,4 +1,4 @@
-import FleetContracts
+public import FleetContracts
 import Foundation
 import ServiceKit
 

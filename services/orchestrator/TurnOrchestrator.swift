@@ -1,8 +1,8 @@
-import FleetContracts
+public import FleetContracts
 import FleetTelemetry
 import Foundation
-import Logging
-import ServiceKit
+public import Logging
+public import ServiceKit
 import Tracing
 
 /// One voice turn, transcript in, reply out:
@@ -19,9 +19,7 @@ import Tracing
 ///   `audioError` says why it is silent. The turn is remembered like any other.
 /// A failed turn is not stored, so a retry does not see half of it in its history.
 public struct TurnOrchestrator: Sendable {
-    public let guardrails: any Guardrails
-    public let languageModel: any LanguageModel
-    public let speech: any SpeechSynthesis
+    public let peers: OrchestratorService.Peers
     public let store: any ConversationStore
     public let config: OrchestratorConfig
     /// The simulated agent step before each model call (the original's LangChain agent).
@@ -44,12 +42,9 @@ public struct TurnOrchestrator: Sendable {
         case replied, blockedInput = "blocked_input", blockedOutput = "blocked_output", error
     }
 
-    public init(guardrails: any Guardrails, languageModel: any LanguageModel, speech: any SpeechSynthesis,
-                store: any ConversationStore, config: OrchestratorConfig, agent: LatencySource? = nil,
-                logger: Logger = Logger(label: "orchestrator")) {
-        self.guardrails = guardrails
-        self.languageModel = languageModel
-        self.speech = speech
+    public init(peers: OrchestratorService.Peers, store: any ConversationStore, config: OrchestratorConfig,
+                agent: LatencySource? = nil, logger: Logger = Logger(label: "orchestrator")) {
+        self.peers = peers
         self.store = store
         self.config = config
         self.agent = agent
@@ -93,7 +88,7 @@ public struct TurnOrchestrator: Sendable {
     }
 
     private func run(_ input: TurnInput, span: any Span) async throws -> Result {
-        let checked = try await guardrails.validateInput(input.transcript)
+        let checked = try await peers.guardrails.validateInput(input.transcript)
         span.attributes["guardrails.input.safe"] = checked.safe
         if let reason = checked.reason { span.attributes["guardrails.input.reason"] = reason }
         if !checked.redactions.isEmpty { span.attributes["guardrails.input.redactions"] = checked.redactions }
@@ -142,11 +137,11 @@ public struct TurnOrchestrator: Sendable {
             }
         }
         // The model client's own `chat {model}` span carries the gen_ai request and usage attributes.
-        let generation = try await languageModel.generate(messages, maxTokens: config.maxTokens)
+        let generation = try await peers.languageModel.generate(messages, maxTokens: config.maxTokens)
         span.attributes["orchestrator.llm.ttft_seconds"] = generation.timeToFirstToken
 
         let text = generation.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let verdict = try await guardrails.validateOutput(text.isEmpty ? Replies.emptyGeneration : text)
+        let verdict = try await peers.guardrails.validateOutput(text.isEmpty ? Replies.emptyGeneration : text)
         span.attributes["guardrails.output.safe"] = verdict.safe
         if let reason = verdict.reason { span.attributes["guardrails.output.reason"] = reason }
         guard verdict.safe else {
@@ -160,14 +155,14 @@ public struct TurnOrchestrator: Sendable {
     /// failure policy above: a silent answer beats no answer).
     private func speak(_ reply: String, input: TurnInput, span: any Span) async -> (Synthesis?, FleetError?) {
         do {
-            let synthesis = try await speech.synthesize(reply, voice: input.voice)
+            let synthesis = try await peers.speech.synthesize(reply, voice: input.voice)
             span.attributes["tts.voice"] = synthesis.voice
             span.attributes["tts.audio_seconds"] = synthesis.audioSeconds
             return (synthesis, nil)
         } catch {
             let fleetError = FleetError.from(error)
             span.recordError(error)
-            span.attributes["tts.error"] = fleetError.code
+            span.attributes["tts.error"] = fleetError.code.description
             logger.warning("speech synthesis failed; replying with text only", metadata: [
                 "error": "\(fleetError)", "session_id": "\(input.sessionId)", "correlation_id": "\(input.correlationId)",
             ])

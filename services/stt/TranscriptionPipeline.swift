@@ -84,7 +84,7 @@ struct TranscriptionPipeline: Sendable {
             return (QualityScore.score(samples: upload.audio.samples), .disabled)
         }
         do {
-            let processed = try await enhancer.enhance(upload.oggOpus)
+            let processed = try await enhancer.enhance(try upload.oggOpus())
             _ = try OggOpusReader.parse(processed.audio)
             return (processed.metrics.qualityScore, .applied)
         } catch {

@@ -1,7 +1,7 @@
-import FleetAudio
-import FleetContracts
+public import FleetAudio
+public import FleetContracts
 import Foundation
-import ServiceKit
+public import ServiceKit
 
 /// POST /api/run's body: a sentence to speak, who speaks it, and who answers.
 public struct RunRequest: Codable, Sendable, Equatable {
@@ -18,12 +18,6 @@ public struct RunRequest: Codable, Sendable, Equatable {
         self.voice = voice
         self.replyVoice = replyVoice
         self.sessionId = sessionId
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case text, voice
-        case replyVoice = "reply_voice"
-        case sessionId = "session_id"
     }
 }
 
@@ -45,7 +39,7 @@ public struct RunTimings: Codable, Sendable, Equatable {
     }
 }
 
-/// What one run through the fleet produced.
+/// What one run through the fleet produced; every key is always there (null when absent).
 public struct RunResult: Codable, Sendable, Equatable {
     /// What stt heard in the processed audio.
     public var transcript: String
@@ -53,58 +47,22 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var transcriptSource: String
     public var response: String
     public var allowed: Bool
-    public var guardrailReason: String?
+    @NullWhenAbsent public var guardrailReason: String?
     public var sessionId: String
     public var turn: Int
     public var voice: String
-    public var replyVoice: String?
+    @NullWhenAbsent public var replyVoice: String?
     /// The synthesized speech that was sent, as Ogg Opus, base64.
     public var inputAudioBase64: String
     public var inputAudioSeconds: Double
     /// The audio processor's measurements of the input.
     public var inputQuality: QualityMetrics
     /// The spoken reply, as Ogg Opus, base64; nil when the orchestrator sent no audio.
-    public var replyAudioBase64: String?
-    public var replyAudioSeconds: Double?
+    @NullWhenAbsent public var replyAudioBase64: String?
+    @NullWhenAbsent public var replyAudioSeconds: Double?
     public var timingsMs: RunTimings
     /// The run's own trace (root span `testing_ui.run`); nil when tracing is off.
-    public var traceId: String?
-
-    enum CodingKeys: String, CodingKey {
-        case transcript, response, allowed, turn, voice
-        case transcriptSource = "transcript_source"
-        case guardrailReason = "guardrail_reason"
-        case sessionId = "session_id"
-        case replyVoice = "reply_voice"
-        case inputAudioBase64 = "input_audio_base64"
-        case inputAudioSeconds = "input_audio_seconds"
-        case inputQuality = "input_quality"
-        case replyAudioBase64 = "reply_audio_base64"
-        case replyAudioSeconds = "reply_audio_seconds"
-        case timingsMs = "timings_ms"
-        case traceId = "trace_id"
-    }
-
-    /// Absent values are written as null, so every documented key is always there.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(transcript, forKey: .transcript)
-        try container.encode(transcriptSource, forKey: .transcriptSource)
-        try container.encode(response, forKey: .response)
-        try container.encode(allowed, forKey: .allowed)
-        try container.encode(guardrailReason, forKey: .guardrailReason)
-        try container.encode(sessionId, forKey: .sessionId)
-        try container.encode(turn, forKey: .turn)
-        try container.encode(voice, forKey: .voice)
-        try container.encode(replyVoice, forKey: .replyVoice)
-        try container.encode(inputAudioBase64, forKey: .inputAudioBase64)
-        try container.encode(inputAudioSeconds, forKey: .inputAudioSeconds)
-        try container.encode(inputQuality, forKey: .inputQuality)
-        try container.encode(replyAudioBase64, forKey: .replyAudioBase64)
-        try container.encode(replyAudioSeconds, forKey: .replyAudioSeconds)
-        try container.encode(timingsMs, forKey: .timingsMs)
-        try container.encode(traceId, forKey: .traceId)
-    }
+    @NullWhenAbsent public var traceId: String?
 }
 
 /// A run request that passed validation: voices resolved, text trimmed.

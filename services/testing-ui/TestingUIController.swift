@@ -1,6 +1,6 @@
 import FleetAudio
 import FleetContracts
-import Hummingbird
+public import Hummingbird
 import ServiceKit
 
 /// GET / (the page), GET /api/voices and POST /api/run.
@@ -8,7 +8,7 @@ struct TestingUIController: Sendable {
     let runner: PipelineRunner
     let config: TestingUIConfig
     /// Rendered once: the page only varies with the configured text limit.
-    let page: [UInt8]
+    let page: BinaryBody
 
     /// 500 characters of text are at most 2 KB of UTF-8; the rest is field names and ids.
     static let runBodyLimit = 16 * 1024
@@ -16,44 +16,42 @@ struct TestingUIController: Sendable {
     init(runner: PipelineRunner, config: TestingUIConfig) {
         self.runner = runner
         self.config = config
-        page = Array(TestingUIPage.html(maxTextLength: config.maxTextLength).utf8)
+        page = BinaryBody(Array(TestingUIPage.html(maxTextLength: config.maxTextLength).utf8),
+                          contentType: MediaType.html, headers: [.cacheControl: "no-cache"])
     }
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.get("/", use: index)
         group.get("/api/voices", use: voices)
         group.post("/api/run", use: run)
     }
 
-    func index(request: Request, context: BasicRequestContext) async throws -> Response {
-        Response.bytes(page, contentType: "text/html; charset=utf-8",
-                       headers: [.cacheControl: "no-cache"])
+    func index(request: Request, context: FleetRequestContext) async throws -> BinaryBody {
+        page
     }
 
-    func voices(request: Request, context: BasicRequestContext) async throws -> Response {
-        try Response.json(VoiceCatalog.current)
+    func voices(request: Request, context: FleetRequestContext) async throws -> VoiceCatalog {
+        VoiceCatalog.current
     }
 
     /// Validation failures are 400s naming the field; a peer's failure passes through as the
     /// fleet's 502/504 error naming the peer.
-    func run(request: Request, context: BasicRequestContext) async throws -> Response {
+    func run(request: Request, context: FleetRequestContext) async throws -> RunResult {
         let body = try await request.decodeJSON(RunRequest.self, limit: Self.runBodyLimit)
         let input = try ValidatedRun(body, maxTextLength: config.maxTextLength)
-        return try Response.json(try await runner.run(input))
+        return try await runner.run(input)
     }
 }
 
-/// GET /api/voices: every synthesizer voice with a short description, and the two defaults.
-struct VoiceCatalog: Codable, Sendable, Equatable {
-    var voices: [VoiceInfo]
-    var defaultVoice: String
-    var defaultReplyVoice: String
+extension RunResult: ResponseEncodable {}
 
-    enum CodingKeys: String, CodingKey {
-        case voices
-        case defaultVoice = "default"
-        case defaultReplyVoice = "default_reply"
-    }
+/// GET /api/voices: every synthesizer voice with a short description, and the two defaults.
+struct VoiceCatalog: Codable, Sendable, Equatable, ResponseEncodable {
+    var voices: [VoiceInfo]
+    /// The speaker's default voice; named as on the wire (`default`, `default_reply`).
+    var `default`: String
+    /// The reply's default voice.
+    var defaultReply: String
 
     static let current = VoiceCatalog(
         voices: Voice.all.map { voice in
@@ -61,6 +59,6 @@ struct VoiceCatalog: Codable, Sendable, Equatable {
             let timbre = voice.brightness >= 0.7 ? "bright" : voice.brightness <= 0.3 ? "soft" : "even"
             return VoiceInfo(id: voice.id, description: "\(register), \(timbre), \(Int(voice.basePitchHz)) Hz")
         },
-        defaultVoice: Voice.default.id,
-        defaultReplyVoice: ValidatedRun.defaultReplyVoice.id)
+        default: Voice.default.id,
+        defaultReply: ValidatedRun.defaultReplyVoice.id)
 }

@@ -1,7 +1,8 @@
-import FleetContracts
-import Hummingbird
-import ServiceKit
-import ServiceLifecycle
+public import FleetContracts
+public import FleetTelemetry
+public import Hummingbird
+public import ServiceKit
+public import ServiceLifecycle
 
 /// testing-ui: type a sentence, hear it spoken, and watch it go through the real fleet — audio
 /// processing, speech recognition, guardrails, the LLM and TTS — to a spoken reply (the original
@@ -9,18 +10,36 @@ import ServiceLifecycle
 public enum TestingUIService: FleetService {
     public static let member = FleetMember.testingUI
 
-    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+    /// The three services a run goes through; the orchestrator calls the rest.
+    public struct Peers: Sendable {
+        public var audioProcessor: any AudioProcessing
+        public var stt: any Transcriber
+        public var orchestrator: any Orchestration
+
+        public init(audioProcessor: any AudioProcessing, stt: any Transcriber, orchestrator: any Orchestration) {
+            self.audioProcessor = audioProcessor
+            self.stt = stt
+            self.orchestrator = orchestrator
+        }
+    }
+
+    public static func peers(runtime: ServiceRuntime) throws -> Peers {
         let config = try TestingUIConfig(settings: runtime.settings)
-        let audioProcessor = runtime.client(for: .audioProcessor, timeout: config.peerTimeout)
-        let stt = runtime.client(for: .stt, timeout: config.peerTimeout)
-        // No retries: a repeated /mcp/transcript would add the turn to the conversation twice.
-        let orchestrator = runtime.client(for: .orchestrator, timeout: config.peerTimeout, retries: 0)
-        for peer in [audioProcessor, stt, orchestrator] {
+        return Peers(
+            audioProcessor: AudioProcessingClient(runtime.client(for: .audioProcessor, timeout: config.peerTimeout)),
+            stt: TranscriberClient(runtime.client(for: .stt, timeout: config.peerTimeout)),
+            // No retries: a repeated /mcp/transcript would add the turn to the conversation twice.
+            orchestrator: OrchestrationClient(runtime.client(for: .orchestrator, timeout: config.peerTimeout, retries: 0)))
+    }
+
+    public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                             peers: Peers) async throws -> [any Service] {
+        let config = try TestingUIConfig(settings: runtime.settings)
+        let required: [any Peer] = [peers.audioProcessor, peers.stt, peers.orchestrator]
+        for peer in required {
             await runtime.health.addDependency(peer, required: true)
         }
-
-        let runner = PipelineRunner(audio: AudioProcessingClient(audioProcessor), transcriber: TranscriberClient(stt),
-                                    orchestrator: OrchestrationClient(orchestrator))
+        let runner = PipelineRunner(audio: peers.audioProcessor, transcriber: peers.stt, orchestrator: peers.orchestrator)
         TestingUIController(runner: runner, config: config).addRoutes(to: routes)
         return []
     }

@@ -23,9 +23,8 @@ struct SpeechEngine: Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw FleetError.badRequest("'text' is empty; there is nothing to say.") }
         guard trimmed.count <= maxCharacters else {
-            throw FleetError(status: .contentTooLarge, code: "payload_too_large",
-                             message: "'text' has \(trimmed.count) characters; at most \(maxCharacters) are synthesised "
-                                + "per request. Split it into sentences.")
+            throw FleetError.payloadTooLarge("'text' has \(trimmed.count) characters; at most \(maxCharacters) are "
+                + "synthesised per request. Split it into sentences.")
         }
         guard trimmed.contains(where: { $0.isLetter || $0.isNumber }) else {
             throw FleetError.badRequest("'text' has no letters or digits to speak.")

@@ -13,14 +13,14 @@ struct TTSBarkController: Sendable {
     let latency: LatencySource
     let maxBodyBytes: Int
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.post("/synthesize", use: synthesize)
         group.get("/voices", use: voices)
     }
 
     /// POST /synthesize `{text, voice?, speed?}` -> `audio/ogg; codecs=opus`, with the original's
     /// JSON fields (engine, processing time, voice used) and the audio length as headers.
-    func synthesize(request: Request, context: BasicRequestContext) async throws -> Response {
+    func synthesize(request: Request, context: FleetRequestContext) async throws -> BinaryBody {
         let body = try await request.decodeJSON(SynthesisRequest.self, limit: maxBodyBytes)
         let (text, voice, speed) = try engine.resolve(text: body.text, voice: body.voice, speed: body.speed)
         let start = ContinuousClock.now
@@ -42,17 +42,18 @@ struct TTSBarkController: Sendable {
         MetricCatalog.ttsCharacters.increment(by: Double(text.count))
         MetricCatalog.ttsAudioSeconds.increment(by: speech.audioSeconds)
 
-        var headers = HTTPFields()
-        headers[HTTPField.Name(SynthesisHeader.engine)!] = TTSBarkConfig.engine
-        headers[HTTPField.Name(SynthesisHeader.processingTimeMs)!] = String(format: "%.1f", elapsed * 1000)
-        headers[HTTPField.Name(SynthesisHeader.voiceUsed)!] = speech.voice
-        headers[HTTPField.Name(SynthesisHeader.audioSeconds)!] = String(format: "%.3f", speech.audioSeconds)
-        return Response.bytes(speech.audio, contentType: "audio/ogg; codecs=opus", headers: headers)
+        let headers: HTTPFields = [
+            SynthesisHeader.engine: TTSBarkConfig.engine,
+            .processingTimeMs: String(format: "%.1f", elapsed * 1000),
+            SynthesisHeader.voiceUsed: speech.voice,
+            SynthesisHeader.audioSeconds: String(format: "%.3f", speech.audioSeconds),
+        ]
+        return BinaryBody(speech.audio, contentType: MediaType.oggOpus, headers: headers)
     }
 
-    func voices(request: Request, context: BasicRequestContext) async throws -> Response {
-        try Response.json(VoiceList(voices: Voice.all.map { VoiceInfo(id: $0.id, description: SpeechEngine.describe($0)) },
-                                    default: engine.defaultVoice))
+    func voices(request: Request, context: FleetRequestContext) async throws -> VoiceList {
+        VoiceList(voices: Voice.all.map { VoiceInfo(id: $0.id, description: SpeechEngine.describe($0)) },
+                  default: engine.defaultVoice)
     }
 
     /// Rendering a long text is real CPU work; it runs on a Dispatch worker so the few threads of

@@ -1,14 +1,17 @@
 import FleetAudio
-import Hummingbird
-import ServiceKit
-import ServiceLifecycle
+public import FleetTelemetry
+public import Hummingbird
+import Logging
+public import ServiceKit
+public import ServiceLifecycle
 
 /// tts-bark: speaks the assistant's replies, a stand-in for Suno's Bark that really synthesises
 /// (formant speech in ten Bark-named voices) and answers with Ogg Opus.
 public enum TTSBarkService: FleetService {
     public static let member = FleetMember.tts
 
-    public static func build(routes: RouterGroup<BasicRequestContext>, runtime: ServiceRuntime) async throws -> [any Service] {
+    public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
+                             peers _: NoPeers) async throws -> [any Service] {
         let config = try TTSBarkConfig(settings: runtime.settings)
         let engine = config.engine
 

@@ -1,0 +1,19 @@
+public import HTTPTypes
+
+/// Media types the fleet sends and accepts, written once.
+public enum MediaType {
+    public static let json = "application/json"
+    public static let oggOpus = "audio/ogg; codecs=opus"
+    public static let wav = "audio/wav"
+    public static let html = "text/html; charset=utf-8"
+    public static let eventStream = "text/event-stream"
+    public static let prometheusText = "text/plain; version=0.0.4; charset=utf-8"
+}
+
+/// The fleet's own header names, made once rather than force-unwrapped on every request.
+extension HTTPField.Name {
+    /// Tells a proxy (nginx) not to buffer a server-sent event stream.
+    public static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
+    /// Milliseconds a service spent on the request's work (stt, audio-processor, tts-bark).
+    public static let processingTimeMs = HTTPField.Name("X-Processing-Time-Ms")!
+}

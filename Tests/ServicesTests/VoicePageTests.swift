@@ -1,0 +1,73 @@
+import Foundation
+import Mustache
+import Testing
+@testable import DiscordService
+
+@Suite("discord's voice page")
+struct VoicePageTests {
+    static let speakers = [
+        SpeakerStatus(name: "Ava <script>alert(1)</script>", voice: "v2/en_speaker_1", replyVoice: "v2/en_speaker_6",
+                      sessionId: "s-ava", state: .awaitingReply, turns: 3),
+        SpeakerStatus(name: "Ben", voice: "v2/en_speaker_2", replyVoice: "v2/en_speaker_6", sessionId: "s-ben"),
+    ]
+
+    /// A finished turn with every part shown, one still in flight, and text that must be escaped.
+    static var turns: [TurnRecord] {
+        var blocked = TurnRecord(id: 7, speaker: "Ava <script>alert(1)</script>", sessionId: "s-ava", turnNumber: 2,
+                                 phrase: "hey atlas, my email is a@b.c")
+        blocked.transcript = "Hey Atlas, <script>steal()</script> & more"
+        blocked.replyText = "I can't help with \"that\"."
+        blocked.guardrailReason = "pii <email>"
+        blocked.error = "tts <timeout>"
+        blocked.outcome = .blocked
+        blocked.latencies.endToEnd = 1.23456
+        blocked.traceId = "4bf92f3577b34da6a3ce929d0e0e4736"
+        blocked.inputAudio = [1, 2, 3]
+        blocked.replyAudio = [4, 5]
+        let inFlight = TurnRecord(id: 8, speaker: "Ben", sessionId: "s-ben", turnNumber: 1, phrase: "hey atlas <what> time")
+        return [blocked, inFlight]
+    }
+
+    @Test("the template parses")
+    func template() throws {
+        _ = try MustacheTemplate(string: VoicePage.templateText)
+    }
+
+    @Test("turns, speakers, players and the form are on the page, every text escaped")
+    func page() {
+        let html = VoicePage.render(turns: Self.turns, speakers: Self.speakers, medianEndToEnd: 0.456)
+        for element in ["<b>0.46 s</b>", "<form id=speak>", "<option>Ben</option>", "fetch('/voice/speak'",
+                        #"<a href="/voice/turns/7">7</a>"#, "<span class=dim>turn 2</span>",
+                        #"<audio controls preload=none src="/voice/turns/7/input.opus"></audio>"#,
+                        #"<audio controls preload=none src="/voice/turns/7/reply.opus"></audio>"#,
+                        #"<span class="outcome blocked">blocked</span>"#, "<td>1.23 s<br>",
+                        #"<code title="trace id">4bf92f3577b34da6a3ce929d0e0e4736</code>"#,
+                        "<li><b>Ben</b> <span class=dim>v2/en_speaker_2 · idle · 0 turns</span></li>"] {
+            #expect(html.contains(element), "the page lacks \(element)")
+        }
+        #expect(!html.contains("<script>alert"), "a speaker's name came out as markup")
+        #expect(!html.contains("<script>steal"), "a transcript came out as markup")
+        for escaped in ["Ava &lt;script&gt;alert(1)&lt;/script&gt;", "Hey Atlas, &lt;script&gt;steal()&lt;/script&gt; &amp; more",
+                        "I can&#39;t help with &quot;that&quot;.", " <span class=dim>(pii &lt;email&gt;)</span>",
+                        " <span class=error>tts &lt;timeout&gt;</span>", "awaiting_reply · 3 turns"] {
+            #expect(html.contains(escaped), "the page lacks \(escaped)")
+        }
+    }
+
+    @Test("a turn in flight shows the phrase dimmed, no latency and no players")
+    func turnInFlight() throws {
+        let html = VoicePage.render(turns: [Self.turns[1]], speakers: [], medianEndToEnd: nil)
+        let row = try #require(html.split(separator: "\n").first { $0.contains(#"href="/voice/turns/8""#) })
+        #expect(row.contains("<td><span class=dim>hey atlas &lt;what&gt; time</span></td>"))
+        #expect(row.contains(#"<span class="outcome in_progress">in_progress</span><br></td><td>–</td><td></td></tr>"#))
+        #expect(html.contains("<b>no replies yet</b>"))
+        #expect(html.contains("<ul class=speakers></ul>"))
+    }
+
+    @Test("no turns: the table says how to get some")
+    func empty() {
+        let html = VoicePage.render(turns: [], speakers: Self.speakers, medianEndToEnd: nil)
+        #expect(html.contains("<tr><td colspan=6 class=dim>No turns yet."))
+        #expect(!html.contains("{{"), "a template tag was left in the page")
+    }
+}

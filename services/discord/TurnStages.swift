@@ -1,0 +1,179 @@
+import FleetAudio
+import FleetContracts
+import FleetTelemetry
+import Foundation
+import ServiceKit
+import Tracing
+
+/// The stages of one voice turn, in order. Each records its latency on the turn; a stage that
+/// ends the turn early (nothing heard, nobody addressed Atlas) sets the outcome and returns nil.
+extension TurnPipeline {
+    func stages(_ segment: VoiceSegment, speaker: SpeakerIdentity, span: any Span,
+                record: inout TurnRecord) async throws {
+        let input = try await encode(segment, speaker: speaker, record: &record)
+        let processed = try await process(input, span: span, record: &record)
+        guard let transcript = try await transcribe(processed, span: span, record: &record),
+              let request = try await detectWakePhrase(in: transcript, span: span, record: &record) else { return }
+        let reply = try await orchestrate(request, speaker: speaker, span: span, record: &record)
+        try await deliver(reply, after: segment, span: span, record: &record)
+    }
+
+    /// 1. The segment as an Ogg Opus file, the body every service speaks.
+    private func encode(_ segment: VoiceSegment, speaker: SpeakerIdentity, record: inout TurnRecord) async throws -> [UInt8] {
+        let start = ContinuousClock.now
+        let input = try await withStageSpan(StageSpan.encode) { stage in
+            let bytes = try OggOpus.encode(segment.samples, comments: [
+                OpusComment.referenceTranscript: segment.phrase,
+                OpusComment.speaker: speaker.name,
+                OpusComment.voice: speaker.voice,
+            ])
+            stage.attributes["audio.duration_seconds"] = segment.duration
+            stage.attributes["audio.bytes"] = bytes.count
+            return bytes
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        MetricCatalog.preSTTEncode.observe(seconds)
+        record.latencies.encode = seconds
+        record.inputAudio = input
+        return input
+    }
+
+    /// 2. Trim, normalise and score it.
+    private func process(_ input: [UInt8], span: any Span, record: inout TurnRecord) async throws -> ProcessedAudio {
+        let start = ContinuousClock.now
+        let processed = try await audioProcessor.processSegment(input)
+        record.latencies.process = (ContinuousClock.now - start).seconds
+        span.attributes["audio.quality_score"] = processed.metrics.qualityScore
+        return processed
+    }
+
+    /// 3. Speech to text; nil (outcome `empty`) when no words were heard.
+    private func transcribe(_ processed: ProcessedAudio, span: any Span, record: inout TurnRecord) async throws -> String? {
+        let transcription = try await measuredTranscription(processed.audio, correlationID: "discord-turn-\(record.id)")
+        record.latencies.transcribe = transcription.seconds
+        let transcript = transcription.result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        record.transcript = transcript
+        span.attributes["stt.confidence"] = transcription.result.confidence
+        span.attributes["voice.transcript.characters"] = transcript.count
+        guard !transcript.isEmpty else {
+            record.outcome = .empty
+            return nil
+        }
+        return transcript
+    }
+
+    private func measuredTranscription(_ audio: [UInt8], correlationID: String) async throws -> (result: TranscriptionResult, seconds: Double) {
+        let start = ContinuousClock.now
+        do {
+            let result = try await transcriber.transcribe(audio, contentType: "audio/ogg", correlationID: correlationID)
+            let seconds = (ContinuousClock.now - start).seconds
+            MetricCatalog.sttRequests.increment(["status": "success"])
+            MetricCatalog.sttLatency.observe(seconds)
+            // STT answers in one piece, so its first byte is its whole answer.
+            MetricCatalog.stageTTFB.observe(seconds, ["stage": "stt"])
+            return (result, seconds)
+        } catch {
+            MetricCatalog.sttRequests.increment(["status": "error"])
+            MetricCatalog.sttLatency.observe((ContinuousClock.now - start).seconds)
+            throw error
+        }
+    }
+
+    /// 4. Was Atlas addressed? Returns what was asked after the wake phrase; nil (outcome
+    /// `no_wake_phrase`, or `empty` for a bare "Hey Atlas") when there is nothing to ask.
+    private func detectWakePhrase(in transcript: String, span: any Span, record: inout TurnRecord) async throws -> String? {
+        let start = ContinuousClock.now
+        let wake = try await withStageSpan(StageSpan.wakeDetection) { stage in
+            let match = matcher.match(transcript)
+            stage.attributes["voice.wake.detected"] = match != nil
+            stage.attributes["voice.wake.phrase"] = match?.phrase
+            stage.attributes["voice.wake.score"] = match?.score
+            return match
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        record.latencies.wakeDetection = seconds
+        MetricCatalog.wakeDetectionDuration.observe(seconds, ["result": wake == nil ? "not_detected" : "detected"])
+        guard let wake else {
+            record.outcome = .noWakePhrase
+            return nil
+        }
+        record.wakeDetected = true
+        record.wakePhrase = wake.phrase
+        span.addEvent(SpanEvent(name: StageSpan.wakeDetectedEvent,
+                                attributes: ["voice.wake.phrase": .string(wake.phrase), "voice.wake.score": .double(wake.score)]))
+        guard !wake.remainder.isEmpty else {
+            record.outcome = .empty
+            return nil
+        }
+        record.request = wake.remainder
+        return wake.remainder
+    }
+
+    /// 5. The orchestrator: guardrails, the model and the spoken reply.
+    private func orchestrate(_ request: String, speaker: SpeakerIdentity, span: any Span,
+                             record: inout TurnRecord) async throws -> TranscriptResponse {
+        let start = ContinuousClock.now
+        let reply = try await orchestrator.handle(TranscriptRequest(
+            transcript: request, sessionId: speaker.sessionId, correlationId: "discord-turn-\(record.id)",
+            voice: speaker.replyVoice, includeAudio: true))
+        record.latencies.orchestrate = (ContinuousClock.now - start).seconds
+        record.replyText = reply.response
+        record.guardrailReason = reply.guardrailReason
+        span.attributes["voice.reply.characters"] = reply.response.count
+        if let reason = reply.guardrailReason { span.attributes["voice.guardrail.reason"] = reason }
+        return reply
+    }
+
+    /// 6. Speak the reply into the channel. Without audio (the orchestrator answers in text when
+    /// speech synthesis is down) the reply is posted as a channel message instead, as a bot would.
+    private func deliver(_ reply: TranscriptResponse, after segment: VoiceSegment, span: any Span,
+                         record: inout TurnRecord) async throws {
+        let outcome: TurnOutcome = reply.allowed ? .replied : .blocked
+        guard let encoded = reply.audioBase64 else {
+            await channel.post(channelID: ChannelLog.voiceTextChannel, content: reply.response, author: "Atlas")
+            record.outcome = outcome
+            return
+        }
+        guard let replyBytes = Data(base64Encoded: encoded).map(Array.init) else {
+            throw FleetError.downstream(.badResponse, peer: orchestrator.name, "audio_base64 is not valid base64")
+        }
+        record.replyAudio = replyBytes
+        let decoded = try OggOpus.decode(replyBytes)
+        record.replySeconds = decoded.duration
+        let report = try await play(decoded.samples, after: segment, turnSpan: span, record: &record)
+        record.playbackUnderruns = report.underruns
+        record.latencies.playback = report.seconds
+        record.outcome = outcome
+    }
+
+    private func play(_ samples: [Float], after segment: VoiceSegment, turnSpan: any Span,
+                      record: inout TurnRecord) async throws -> PlaybackReport {
+        let queued = ContinuousClock.now
+        let (report, waited) = try await voice.withLock {
+            // Time spent waiting for another reply to finish: part of what the speaker hears as latency.
+            let waited = (ContinuousClock.now - queued).seconds
+            let report = try await withStageSpan(StageSpan.playback) { stage in
+                stage.attributes["audio.duration_seconds"] = Double(samples.count) / Double(AudioFormat.sampleRate)
+                stage.attributes["voice.playback.queue_seconds"] = waited
+                let report = try await player.play(samples, into: sink, onFirstFrame: { sentAt in
+                    let latency = (sentAt - segment.lastVoicedAt).seconds
+                    MetricCatalog.endToEndResponse.observe(latency)
+                    turnSpan.attributes["voice.end_to_end_seconds"] = latency
+                    turnSpan.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
+                    stage.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
+                }, onFrame: { lateness in
+                    MetricCatalog.playbackJitter.observe(lateness)
+                    if lateness >= AudioFormat.frameDuration { MetricCatalog.playbackUnderruns.increment() }
+                })
+                stage.attributes["voice.playback.frames"] = report.frames
+                stage.attributes["voice.playback.underruns"] = report.underruns
+                stage.attributes["voice.playback.max_jitter_seconds"] = report.maxJitter
+                return report
+            }
+            return (report, waited)
+        }
+        record.latencies.playbackQueue = waited
+        record.latencies.endToEnd = report.firstFrameAt.map { ($0 - segment.lastVoicedAt).seconds }
+        return report
+    }
+}
