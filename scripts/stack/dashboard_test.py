@@ -180,24 +180,14 @@ def finite_series(data):
     return 0
 
 
-def run(args):
-    prom = Prometheus(args.prometheus)
-    ports, jobs = native_fleet()
-    t_start = time.monotonic()
-    print(f"dashboard-test: waiting for the fleet (ports +{args.offset}) to be ready…")
-    wait_for("the fleet's /health/ready", fleet_ready(ports, args.offset), args.ready_timeout, args.fleet_pid)
-    t_ready = time.monotonic()
-    print(f"dashboard-test: fleet ready after {t_ready - t_start:.0f} s; traffic window {args.traffic_seconds} s")
-    wait_for("Prometheus /-/ready", lambda: (http_get(f"{prom.base}/-/ready")[0] == 200, "not ready"), 30, args.fleet_pid)
-    wait_for(f"Prometheus to scrape all {len(jobs)} services", targets_up(prom, jobs), args.traffic_seconds, args.fleet_pid)
-
+def collect_targets(prom):
+    """Every PromQL target of every dashboard, with its variables substituted as Grafana would."""
     files = sorted(glob.glob(DASHBOARDS_GLOB))
     checks, skipped, failed_setup = [], [], []
     for f in files:
         d = json.load(open(f))
         values, problems = variable_values(prom, d)
-        for p in problems:
-            failed_setup.append(f"{os.path.basename(f)}: {p}")
+        failed_setup += [f"{os.path.basename(f)}: {p}" for p in problems]
         for panel in panels_of(d):
             if panel.get("type") == "row":
                 continue
@@ -210,8 +200,11 @@ def run(args):
                     checks.append({"label": label, "expr": substitute(t["expr"], values), "series": 0, "error": None})
                 else:
                     failed_setup.append(f"{label}: not PromQL and not marked '{COMPOSE_ONLY}'")
+    return files, checks, skipped, failed_setup
 
-    deadline = t_ready + args.traffic_seconds
+
+def poll_until_data(prom, checks, t_ready, deadline):
+    """Queries every target until each has a finite series or the traffic window ends."""
     pending = list(checks)
     rounds = 0
     while pending:
@@ -233,8 +226,10 @@ def run(args):
         print(f"dashboard-test: round {rounds}: {len(checks) - len(pending)}/{len(checks)} targets have data, "
               f"{deadline - time.monotonic():.0f} s of the window left")
         time.sleep(min(5, max(0.0, deadline - time.monotonic())))
+    return pending, rounds
 
-    elapsed = time.monotonic() - t_ready
+
+def report(files, checks, skipped, failed_setup, pending, rounds, elapsed):
     for c in checks:
         if c["series"] > 0:
             print(f"  PASS  {c['label']}: {c['series']} series after {c['after']:.0f} s")
@@ -255,6 +250,22 @@ def run(args):
           f"{elapsed:.0f} s of fleet traffic, {rounds} rounds")
     print(f"dashboard-test: {passed} passed, {failed} failed, {len(skipped)} skipped")
     return 1 if failed else 0
+
+
+def run(args):
+    prom = Prometheus(args.prometheus)
+    ports, jobs = native_fleet()
+    t_start = time.monotonic()
+    print(f"dashboard-test: waiting for the fleet (ports +{args.offset}) to be ready…")
+    wait_for("the fleet's /health/ready", fleet_ready(ports, args.offset), args.ready_timeout, args.fleet_pid)
+    t_ready = time.monotonic()
+    print(f"dashboard-test: fleet ready after {t_ready - t_start:.0f} s; traffic window {args.traffic_seconds} s")
+    wait_for("Prometheus /-/ready", lambda: (http_get(f"{prom.base}/-/ready")[0] == 200, "not ready"), 30, args.fleet_pid)
+    wait_for(f"Prometheus to scrape all {len(jobs)} services", targets_up(prom, jobs), args.traffic_seconds, args.fleet_pid)
+
+    files, checks, skipped, failed_setup = collect_targets(prom)
+    pending, rounds = poll_until_data(prom, checks, t_ready, t_ready + args.traffic_seconds)
+    return report(files, checks, skipped, failed_setup, pending, rounds, time.monotonic() - t_ready)
 
 
 def main():
