@@ -21,8 +21,8 @@ public struct AudioProcessingClient: AudioProcessing, HTTPPeer {
     }
 
     private func post(_ path: String, _ oggOpus: [UInt8]) async throws -> ProcessedAudio {
-        let reply = try await client.send(.POST, path, body: oggOpus, contentType: "audio/ogg",
-                                          headers: [("accept", "audio/ogg")])
+        let reply = try await client.send(.POST, path, body: oggOpus, contentType: MediaType.ogg,
+                                          headers: [("accept", MediaType.ogg)])
         // A reply without its measurements is not one this client understands; say so instead of
         // inventing zeros that would look like real numbers downstream.
         let metrics = try QualityMetrics { name in

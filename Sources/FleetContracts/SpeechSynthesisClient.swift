@@ -19,9 +19,9 @@ public struct SpeechSynthesisClient: SpeechSynthesis, HTTPPeer {
         let body = Array(try JSONEncoder.fleet.encode(SynthesisRequest(text: text, voice: voice)))
         let start = ContinuousClock.now
         let reply = try await client.send(.POST, "/synthesize", body: body, contentType: MediaType.json,
-                                          headers: [("accept", "audio/ogg")])
+                                          headers: [("accept", MediaType.ogg)])
         let timeToFirstByte = (ContinuousClock.now - start).seconds
-        guard reply.contentType?.lowercased().hasPrefix("audio/ogg") == true else {
+        guard reply.contentType?.lowercased().hasPrefix(MediaType.ogg) == true else {
             throw FleetError.downstream(.badResponse, peer: client.name,
                                         "answered \(reply.contentType ?? "no content type"), expected audio/ogg")
         }

@@ -22,7 +22,7 @@ public struct TranscriberClient: Transcriber, HTTPPeer {
             path += "?correlation_id=\(encoded)"
         }
         let reply = try await client.send(.POST, path, body: audio, contentType: contentType,
-                                          headers: [("accept", "application/json")])
+                                          headers: [("accept", MediaType.json)])
         do {
             return try JSONDecoder.fleet.decode(TranscriptionResult.self, from: Data(reply.body))
         } catch {

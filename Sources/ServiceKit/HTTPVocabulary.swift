@@ -3,6 +3,8 @@ public import HTTPTypes
 /// Media types the fleet sends and accepts, written once.
 public enum MediaType {
     public static let json = "application/json"
+    /// Ogg audio as a request or `Accept` names it; what the fleet sends is `oggOpus`.
+    public static let ogg = "audio/ogg"
     public static let oggOpus = "audio/ogg; codecs=opus"
     public static let wav = "audio/wav"
     public static let html = "text/html; charset=utf-8"

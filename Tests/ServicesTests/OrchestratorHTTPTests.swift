@@ -108,7 +108,7 @@ struct OrchestratorHTTPTests {
                                      body: ByteBuffer(string: #"{"transcript": "hi"}"#)) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.audioError]?.hasPrefix("timeout") == true)
-                #expect(response.headers[HTTPField.Name("X-Audio-Error")!] == "timeout: tts-bark: slow")
+                #expect(response.headers[.audioError] == "timeout: tts-bark: slow")
                 let reply = try Fixture.decode(TranscriptResponse.self, response.body)
                 #expect(reply.audioBase64 == nil)
             }

@@ -65,7 +65,7 @@ extension TurnPipeline {
     private func measuredTranscription(_ audio: [UInt8], correlationID: String) async throws -> (result: TranscriptionResult, seconds: Double) {
         let start = ContinuousClock.now
         do {
-            let result = try await transcriber.transcribe(audio, contentType: "audio/ogg", correlationID: correlationID)
+            let result = try await transcriber.transcribe(audio, contentType: MediaType.ogg, correlationID: correlationID)
             let seconds = (ContinuousClock.now - start).seconds
             MetricCatalog.sttRequests.increment(["status": "success"])
             MetricCatalog.sttLatency.observe(seconds)

@@ -104,7 +104,7 @@ public struct PipelineRunner: Sendable {
 
     private func transcribe(_ audio: [UInt8], correlationID: String?) async throws -> TranscriptionResult {
         try await withStageSpan(StageSpan.uiTranscribe) { stage in
-            let result = try await transcriber.transcribe(audio, contentType: "audio/ogg", correlationID: correlationID)
+            let result = try await transcriber.transcribe(audio, contentType: MediaType.ogg, correlationID: correlationID)
             stage.attributes["stt.transcript.source"] = result.source
             stage.attributes["stt.confidence"] = result.confidence
             stage.attributes["stt.transcript.length"] = result.text.count
