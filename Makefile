@@ -37,13 +37,14 @@ run-native: build-debug ## Run all nine services as local processes (plus Promet
 	@scripts/ensure-deps.sh run || true
 	@AUDIO_FLEET_BIN="$$($(SWIFT) build --show-bin-path)/audio-fleet" scripts/run-native.sh
 
-test: ## Unit, end-to-end, stack-config and dashboard tests
+test: ## Unit, end-to-end, stack-config, dashboard and live-alert tests
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 	@$(MAKE) --no-print-directory stack-check
 	@$(MAKE) --no-print-directory dashboard-test
+	@$(MAKE) --no-print-directory alert-test-short
 
 # The fleet benchmark runs the binary `make run` runs (the debug build); FLEET_BIN=$(RELEASE_BIN)
 # measures the release build instead.

@@ -98,6 +98,9 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                // The loopback OTLP relay behind the otlpBlackhole scenario.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,6 +114,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // NIOThreadPool: the flag file's blocking reads, locks and writes.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "AudioFleetCLI",
             dependencies: [
-                "ServiceKit", "FleetTelemetry", "FleetAudio",
+                "ServiceKit", "FleetTelemetry", "FleetAudio", "FleetContracts",
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
                 "MonitoringDashboardService",
@@ -173,7 +178,8 @@ let package = Package(
         .target(
             name: "FleetTestSupport",
             dependencies: ["FleetContracts", "ServiceKit", "FleetAudio", "FleetTelemetry",
-                           .product(name: "Prometheus", package: "swift-prometheus")],
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Tests/FleetTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -195,6 +201,11 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 // The telemetry tests compare our endpoint resolution with swift-otel's own.
                 .product(name: "OTel", package: "swift-otel"),
+                // The scenario tests: a live peer and the relay's fake collector are called over
+                // HTTP, and the peer client's spans are read from an in-memory tracer.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -215,6 +226,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // The barge-in span test reads a voice turn's spans from an in-memory tracer.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),

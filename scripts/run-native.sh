@@ -7,6 +7,17 @@ cd "$(dirname "$0")/.."
 bin="${AUDIO_FLEET_BIN:-.build/debug/audio-fleet}"
 mkdir -p var
 
+# Fault scenarios start off on every `make run`: the flag file the services watch (and the controls
+# write) is reset to the committed defaults, so a scenario left on by the last run does not greet
+# the next one. KEEP_SCENARIOS=1 keeps the file as it is. (The file source also treats a missing
+# file as all off; the copy just makes the state visible and editable from the start.)
+flags_file="${SCENARIO_FLAGS_FILE:-var/flags/scenarios.flagd.json}"
+mkdir -p "$(dirname "$flags_file")"
+if [ "${KEEP_SCENARIOS:-0}" != 1 ] || [ ! -f "$flags_file" ]; then
+  rm -f "$flags_file"   # it may belong to another user (a compose run's testing-ui)
+  cp config/flagd/scenarios.flagd.json "$flags_file"
+fi
+
 prometheus_pid=""
 if [ -x scripts/stack/prometheus-native.sh ]; then
   scripts/stack/prometheus-native.sh || true

@@ -69,7 +69,14 @@ public func normalize(_ samples: [Float], targetRMSDBFS: Double = -20, peakCeili
 ///                speech, quiet frames (pauses) are the noise floor. 30 dB -> 0.98, 20 dB -> 0.78,
 ///                15 dB -> 0.5, 6 dB -> 0.1.
 ///     clipping = exp(-25 × fraction of samples at full scale)    1 % -> 0.78, 5 % -> 0.29
-///     loss     = exp(-3 × packetLossRatio)                       5 % -> 0.86, 20 % -> 0.55
+///     loss     = 1 - Ie,eff / 95 = Bpl / (Ppl + Bpl)              5 % -> 0.83, 10 % -> 0.72, 20 % -> 0.56
+///                the transport impairment of the ITU-T G.107 E-model,
+///                Ie,eff = Ie + (95 - Ie) × Ppl / (Ppl / BurstR + Bpl), as a share of its 95-point range,
+///                with Ppl = packetLossRatio in percent (the share of frames the receiver concealed,
+///                i.e. the loss left after FEC),
+///                Ie = 0 (the codec's own distortion is already in the signal), BurstR = 1 (bursts
+///                already show as more concealed frames, since FEC rebuilds only isolated ones) and
+///                Bpl = 25.1, G.113's robustness for G.711 with packet-loss concealment.
 ///     level    = clamp((loud-frame dBFS + 60) / 20, 0, 1)        speech below -40 dBFS is too faint
 ///
 /// Digital silence between words counts as a perfect noise floor, so clean synthesized speech
@@ -80,7 +87,12 @@ public struct QualityScore: Sendable, Hashable {
     /// The estimated signal-to-noise ratio in dB (capped at 60).
     public var estimatedSNR: Double
     public var clippingRatio: Double
+    /// The share (0...1) of the recording's frames the receiver had to conceal because their
+    /// packets were lost or late and FEC could not rebuild them.
     public var packetLossRatio: Double
+
+    /// Bpl, the E-model's packet-loss robustness factor, in percent.
+    static let lossRobustness = 25.1
 
     public static func score(samples: [Float], packetLossRatio: Double = 0) -> Double {
         analyze(samples: samples, packetLossRatio: packetLossRatio).value
@@ -101,7 +113,7 @@ public struct QualityScore: Sendable, Hashable {
 
         let noiseFactor = 1 / (1 + exp(-(snr - 15) / 4))
         let clippingFactor = exp(-25 * clipping)
-        let lossFactor = exp(-3 * loss)
+        let lossFactor = lossRobustness / (loss * 100 + lossRobustness)
         let levelFactor = min(1, max(0, (loud + 60) / 20))
         return QualityScore(
             value: noiseFactor * clippingFactor * lossFactor * levelFactor,

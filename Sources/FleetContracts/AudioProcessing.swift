@@ -12,6 +12,12 @@ public enum AudioQualityHeader {
     public static let clippingRatio = HTTPField.Name("X-Clipping-Ratio")!
     public static let speechSeconds = HTTPField.Name("X-Speech-Seconds")!
     public static let durationSeconds = HTTPField.Name("X-Duration-Seconds")!
+    /// On a request: the share (0...1) of the segment's 20 ms frames that the sender's receiver
+    /// (the voice bridge) had to conceal because their packets were lost or late (frames rebuilt
+    /// from in-band FEC count as received). The audio
+    /// cannot show this by itself, so the processor's quality scores take it as a transport
+    /// impairment (see `QualityScore`). Absent means none.
+    public static let concealedFrameRatio = HTTPField.Name("X-Concealed-Frame-Ratio")!
 }
 
 /// The measurements of one processed segment.
@@ -86,5 +92,15 @@ public struct ProcessedAudio: Sendable, Equatable {
 /// What the voice bridge, stt and testing-ui need from the audio processor.
 public protocol AudioProcessing: Peer {
     func processSegment(_ oggOpus: [UInt8]) async throws -> ProcessedAudio
+    /// A segment that came over a lossy link, `concealedFrameRatio` (0...1) of it concealed by
+    /// the receiver; sent as `AudioQualityHeader.concealedFrameRatio`.
+    func processSegment(_ oggOpus: [UInt8], concealedFrameRatio: Double) async throws -> ProcessedAudio
     func enhance(_ oggOpus: [UInt8]) async throws -> ProcessedAudio
+}
+
+extension AudioProcessing {
+    /// For processors that do not score transport impairment (in-memory fakes): the plain call.
+    public func processSegment(_ oggOpus: [UInt8], concealedFrameRatio: Double) async throws -> ProcessedAudio {
+        try await processSegment(oggOpus)
+    }
 }

@@ -10,7 +10,7 @@
 /// buggy caller can never explode cardinality.
 public enum MetricCatalog {
     public static let all: [MetricDefinition] = http + health + process + audio + voice + stt + llm + tts
-        + guardrails + orchestrator + ui
+        + guardrails + orchestrator + ui + scenarios + load + network
 
     /// Looks a metric up by name; the Prometheus factory uses this to find help text and buckets.
     public static func definition(named name: String) -> MetricDefinition? { byName[name] }
@@ -148,7 +148,7 @@ public enum MetricCatalog {
     public static let voiceTurns = MetricDefinition(
         "voice_turns_total", .counter,
         help: "Voice segments handled by the bridge, by outcome.",
-        labels: [.init("outcome", allowed: ["replied", "no_wake_phrase", "blocked", "empty", "error"])],
+        labels: [.init("outcome", allowed: ["replied", "no_wake_phrase", "blocked", "empty", "interrupted", "error"])],
         emittedBy: .services(["discord"]))
     public static let activeSessions = MetricDefinition(
         "voice_active_sessions", .gauge,

@@ -16,14 +16,23 @@ public struct Telemetry: Sendable {
     public let configuration: TelemetryConfiguration
     /// What `/metrics` serves.
     public let registry: PrometheusCollectorRegistry
-    /// The OTLP exporters' background work; run them in the service group, after the HTTP server
-    /// in shutdown order so the last spans are flushed. Empty when export is off.
+    /// The OTLP exporters' background work, and the relays they send through; run them in the
+    /// service group, after the HTTP server in shutdown order so the last spans are flushed (the
+    /// relays stop after the exporters). Empty when export is off.
     public let services: [any Service]
+    /// The loopback relays the OTLP exporters send through, one per collector address: the
+    /// `otlpBlackhole` scenario's switch. Empty when export is off or every endpoint is https.
+    public let otlpRelays: [OTLPRelay]
+    /// Why `otlpBlackhole` cannot act on (some of) this process's exports; nil when it can.
+    public let otlpBlackholeUnavailable: String?
 
     /// Reads the telemetry settings through `reader` (the same one as every other setting, so a
-    /// `.env` file counts) and bootstraps logging, metrics and tracing. The process environment is
-    /// read, never changed.
-    public static func bootstrap(serviceName: String, reader: ConfigReader) throws -> Telemetry {
+    /// `.env` file counts) and bootstraps logging, metrics and tracing, with the OTLP exporters
+    /// sending through loopback relays (`OTLPRelay`) to the configured endpoints. The process
+    /// environment is read and left alone, except that the OTLP endpoint variables are removed
+    /// from it once read, so swift-otel does not put the collector's address back in place of the
+    /// relay's (see `handEndpointVariablesToRelays`).
+    public static func bootstrap(serviceName: String, reader: ConfigReader) async throws -> Telemetry {
         let configuration = try TelemetryConfiguration(serviceName: serviceName, reader: reader)
         let registry = PrometheusCollectorRegistry()
         let prometheus = CatalogPrometheusFactory(registry: registry)
@@ -37,10 +46,14 @@ public struct Telemetry: Sendable {
         guard configuration.exportEnabled else {
             MetricsSystem.bootstrap(prometheus)
             LoggingSystem.bootstrap(stdout)
-            return Telemetry(configuration: configuration, registry: registry, services: [])
+            return Telemetry(configuration: configuration, registry: registry, services: [], otlpRelays: [],
+                             otlpBlackholeUnavailable: "OTLP export is off (OTEL_ENABLED=false or OTEL_SDK_DISABLED=true)")
         }
 
-        let otel = configuration.otelConfiguration
+        var otel = configuration.otelConfiguration
+        // Before any exporter is made: they take their endpoints from `otel` when created.
+        let routing = try await configuration.routeThroughRelays(&otel)
+        if !routing.relays.isEmpty { TelemetryConfiguration.handEndpointVariablesToRelays() }
         // Order matters: the tracer goes last, so the metrics and logs exporters (which capture the
         // global tracer when made) are created before it and do not trace their own export calls.
         let metrics = try OTel.makeMetricsBackend(configuration: otel)
@@ -50,7 +63,8 @@ public struct Telemetry: Sendable {
         LoggingSystem.bootstrap { label in MultiplexLogHandler([stdout(label), logs.factory(label)]) }
         InstrumentationSystem.bootstrap(tracing.factory)
         return Telemetry(configuration: configuration, registry: registry,
-                         services: [ConcurrentShutdown([metrics.service, logs.service, tracing.service])])
+                         services: routing.relays + [ConcurrentShutdown([metrics.service, logs.service, tracing.service])],
+                         otlpRelays: routing.relays, otlpBlackholeUnavailable: routing.unavailable)
     }
 }
 

@@ -4,12 +4,18 @@ import Foundation
 import HTTPTypes
 import NIOCore
 public import NIOHTTP1
+import Tracing
 
 /// A traced HTTP client for one peer service, with a timeout per attempt, bounded retries and a
-/// circuit breaker. AsyncHTTPClient makes the client span and injects `traceparent` itself.
+/// circuit breaker. AsyncHTTPClient makes a client span per attempt and injects `traceparent`
+/// itself; each call wraps its attempts in a `call <peer>` span that carries the call's outcome.
 ///
 /// Retries only happen where a repeat is harmless and likely to help: connection failures,
 /// timeouts, 503 and 504. A 4xx is the caller's fault and is returned at once.
+///
+/// While the `downstreamUnreachable` scenario names this peer, every call (and the readiness
+/// probe) goes to an address that refuses connections instead of `url`: a real connection failure
+/// that the retries, the breaker and the spans see as they would see a dead peer.
 public struct DownstreamClient: Peer {
     public let name: String
     public let url: String
@@ -17,15 +23,22 @@ public struct DownstreamClient: Peer {
     public let retries: Int
     let http: HTTPClient
     public let breaker: CircuitBreaker
+    let scenarios: ScenarioBoard?
 
     public init(peer: String, url: String, http: HTTPClient, timeout: Duration = .seconds(10),
-                retries: Int = 2, breakerPolicy: CircuitBreaker.Policy = .original) {
+                retries: Int = 2, breakerPolicy: CircuitBreaker.Policy = .original, scenarios: ScenarioBoard? = nil) {
         self.name = peer
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.http = http
         self.timeout = timeout
         self.retries = retries
         self.breaker = CircuitBreaker(peer: peer, policy: breakerPolicy)
+        self.scenarios = scenarios
+    }
+
+    /// Where calls go right now: `url`, or a refusing address while this peer is cut off.
+    var target: String {
+        scenarios?.peer(.downstreamUnreachable) == name ? RefusingAddress.url : url
     }
 
     /// A body sent or received: bytes plus their media type.
@@ -59,14 +72,17 @@ public struct DownstreamClient: Peer {
     /// Sends a request and returns the whole reply; throws a `FleetError` unless it is 2xx.
     public func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String? = nil,
                      headers extra: [(String, String)] = []) async throws -> Reply {
-        var attempt = 0
-        while true {
-            do {
-                return try await attemptOnce(method, path, body: body, contentType: contentType, headers: extra)
-            } catch let error as FleetError where attempt < retries && error.isRetryable {
-                attempt += 1
-                MetricCatalog.httpClientRetries.increment(["peer_service": name])
-                try await Task.sleep(for: Self.backoff(attempt: attempt))
+        try await traced(method, path) { span in
+            var attempt = 0
+            while true {
+                do {
+                    return try await attemptOnce(method, path, body: body, contentType: contentType, headers: extra)
+                } catch let error as FleetError where attempt < retries && error.isRetryable {
+                    attempt += 1
+                    span?.attributes["fleet.peer.retries"] = attempt
+                    MetricCatalog.httpClientRetries.increment(["peer_service": name])
+                    try await Task.sleep(for: Self.backoff(attempt: attempt))
+                }
             }
         }
     }
@@ -81,8 +97,12 @@ public struct DownstreamClient: Peer {
     /// Opens a streaming request (server-sent events) and hands back the response as it arrives.
     /// The caller reads `body`; the breaker counts the call when the headers arrive.
     public func stream(_ path: String, json: [UInt8]) async throws -> HTTPClientResponse {
+        try await traced(.POST, path) { _ in try await openStream(path, json: json) }
+    }
+
+    private func openStream(_ path: String, json: [UInt8]) async throws -> HTTPClientResponse {
         guard await breaker.allowsCall() else { throw circuitOpen }
-        var request = HTTPClientRequest(url: url + path)
+        var request = HTTPClientRequest(url: target + path)
         request.method = .POST
         request.headers.add(name: "content-type", value: MediaType.json)
         request.headers.add(name: "accept", value: MediaType.eventStream)
@@ -103,7 +123,7 @@ public struct DownstreamClient: Peer {
     /// Whether the peer answers `/health/live` within a second; used by readiness checks, through
     /// the untraced probe client.
     public func isLive() async -> Bool {
-        var request = HTTPClientRequest(url: url + "/health/live")
+        var request = HTTPClientRequest(url: target + "/health/live")
         request.method = .GET
         guard let response = try? await HTTPClient.probes.execute(request, timeout: .seconds(1)) else { return false }
         _ = try? await response.body.collect(upTo: 64 * 1024)
@@ -113,7 +133,7 @@ public struct DownstreamClient: Peer {
     private func attemptOnce(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?,
                              headers extra: [(String, String)]) async throws -> Reply {
         guard await breaker.allowsCall() else { throw circuitOpen }
-        var request = HTTPClientRequest(url: url + path)
+        var request = HTTPClientRequest(url: target + path)
         request.method = method
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
@@ -155,6 +175,30 @@ public struct DownstreamClient: Peer {
                                                  ["peer_service": name, "outcome": "error"])
         let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
         return FleetError.downstream(timedOut ? .timeout : .unavailable, peer: name, "\(error)")
+    }
+
+    /// Runs one logical call, its attempts included, in a span that ends with error status when the
+    /// call fails. AsyncHTTPClient's own client span (one per attempt, a child of this one) records
+    /// a refused or timed-out connection only as an exception event and leaves its status unset,
+    /// and a call the open breaker refuses makes no HTTP span at all; without this span neither
+    /// would show as an error in a trace. Spans go to the client's tracer; an untraced client
+    /// (the probes') makes none.
+    private func traced<Result>(_ method: HTTPMethod, _ path: String,
+                                _ call: ((any Span)?) async throws -> Result) async throws -> Result {
+        guard let tracer = http.tracer else { return try await call(nil) }
+        return try await tracer.withSpan("call \(name)", ofKind: .internal) { span in
+            span.attributes["peer.service"] = name
+            span.attributes["http.request.method"] = method.rawValue
+            span.attributes["url.path"] = String(path.prefix { $0 != "?" })
+            do {
+                return try await call(span)
+            } catch {
+                let fleetError = FleetError.from(error)
+                span.attributes["error.type"] = fleetError.code.description
+                span.setStatus(SpanStatus(code: .error, message: fleetError.message))
+                throw error
+            }
+        }
     }
 
     private var circuitOpen: FleetError {

@@ -34,6 +34,11 @@ public struct ServiceRuntime: Sendable {
     public let logger: Logger
     public let http: HTTPClient
     public let health: HealthMonitor
+    /// The fault scenarios in effect, kept current by the flag source the runner starts.
+    public let scenarios: ScenarioBoard
+    /// The flag file the scenario controls edit (SCENARIO_FLAGS_FILE). Natively the file source
+    /// watches it; in compose testing-ui writes it and flagd serves it to every service.
+    public var flagFile: FlagFile
 
     public init(member: FleetMember, settings: ServiceSettings, logger: Logger? = nil,
                 http: HTTPClient = .fleet) {
@@ -42,12 +47,14 @@ public struct ServiceRuntime: Sendable {
         self.logger = logger ?? Logger(label: member.name)
         self.http = http
         self.health = HealthMonitor(service: member.name)
+        self.scenarios = ScenarioBoard(service: member.name, seed: settings.seed)
+        self.flagFile = FlagFile(path: ScenarioSettings.flagsFile(in: settings.reader))
     }
 
-    /// A client for a peer service at its configured URL.
+    /// A client for a peer service at its configured URL (cut off while `downstreamUnreachable` names it).
     public func client(for peer: FleetMember, timeout: Duration, retries: Int = 2) -> DownstreamClient {
         DownstreamClient(peer: peer.name, url: settings.peerURLs[peer] ?? peer.defaultURL, http: http,
-                         timeout: timeout, retries: retries)
+                         timeout: timeout, retries: retries, scenarios: scenarios)
     }
 
     /// A seeded latency source for one stubbed model, scaled by LATENCY_SCALE.

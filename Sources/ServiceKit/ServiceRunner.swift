@@ -17,11 +17,15 @@ public enum ServiceRunner {
         let member = service.member
         // One reader for everything: the environment, a .env file and the command line, OTEL_* included.
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
-        let telemetry = try Telemetry.bootstrap(serviceName: member.name, reader: settings.reader)
+        let telemetry = try await Telemetry.bootstrap(serviceName: member.name, reader: settings.reader)
         MetricCatalog.initializeSeries(for: member.name)
         // Only now may HTTP clients exist: they capture the tracer bootstrapped above.
         let runtime = ServiceRuntime(member: member, settings: settings)
+        OTLPBlackhole.follow(runtime.scenarios, relays: telemetry.otlpRelays,
+                             unavailable: telemetry.otlpBlackholeUnavailable, logger: runtime.logger)
         let built = try await FleetApplication.build(service, runtime: runtime, registry: telemetry.registry)
+        // Keeps runtime.scenarios current: flagd over OFREP when FLAGD_HOST is set, else the flag file.
+        let flags = try FlagSource.source(runtime: runtime)
 
         runtime.logger.info("starting", metadata: [
             "address": "\(settings.host):\(settings.port)",
@@ -31,7 +35,7 @@ public enum ServiceRunner {
         // Services stop in reverse order: the server first, then background work, telemetry last
         // so the final spans of in-flight requests are exported.
         var configuration = ServiceGroupConfiguration(
-            services: telemetry.services + [ProcessMetricsService()] + built.background + [built.application],
+            services: telemetry.services + [ProcessMetricsService(), flags] + built.background + [built.application],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: runtime.logger)
         configuration.maximumGracefulShutdownDuration = shutdownBudget

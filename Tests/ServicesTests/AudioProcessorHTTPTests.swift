@@ -180,4 +180,35 @@ struct AudioProcessorHTTPTests {
             #expect(error.variable == "AUDIO_PROCESSOR_TARGET_RMS_DBFS")
         }
     }
+
+    @Test("X-Concealed-Frame-Ratio lowers both quality scores; a bad value is a 400 naming the header")
+    func concealedFramesLowerTheScore() async throws {
+        let input = try Fixture.ogg(Fixture.padded(Fixture.speech(), before: 0.5, after: 0.5))
+        try await Fixture.app().application.test(.router) { client in
+            var scores: [(input: Double, processed: Double)] = []
+            for ratio in ["0", "0.1"] {
+                scores.append(try await client.execute(
+                    uri: "/process/segment", method: .post,
+                    headers: [.contentType: "audio/ogg", AudioQualityHeader.concealedFrameRatio: ratio],
+                    body: ByteBuffer(bytes: input)
+                ) { response in
+                    #expect(response.status == .ok)
+                    let header = { (name: HTTPField.Name) in response.headers[name].flatMap(Double.init) ?? -1 }
+                    return (header(AudioQualityHeader.inputQualityScore), header(AudioQualityHeader.qualityScore))
+                })
+            }
+            let clean = scores[0], lossy = scores[1]
+            // Bpl / (Ppl + Bpl) at 10 %: 25.1 / 35.1.
+            #expect(abs(lossy.input / clean.input - 25.1 / 35.1) < 0.001)
+            #expect(abs(lossy.processed / clean.processed - 25.1 / 35.1) < 0.001)
+            for bad in ["1.5", "-0.1", "lots", "nan"] {
+                try await client.execute(uri: "/enhance/audio", method: .post,
+                                         headers: [.contentType: "audio/ogg", AudioQualityHeader.concealedFrameRatio: bad],
+                                         body: ByteBuffer(bytes: input)) { response in
+                    #expect(response.status == .badRequest, "\(bad)")
+                    #expect(Fixture.errorMessage(response).contains("X-Concealed-Frame-Ratio"))
+                }
+            }
+        }
+    }
 }

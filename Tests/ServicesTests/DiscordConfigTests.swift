@@ -20,8 +20,16 @@ struct DiscordConfigTests {
         #expect(!custom.autostart)
         #expect(custom.wakePhrases == ["hello computer", "computer"])
 
+        #expect(defaults.channelSize == 4 && defaults.bargeInPercent == 10 && defaults.overlapPercent == 5)
+        let crowded = try DiscordConfig(settings: ServiceSettings.forTesting(member: .discord, environment: [
+            "DISCORD_SPEAKERS": "200", "DISCORD_CHANNEL_SIZE": "50", "DISCORD_BARGE_IN": "25%", "DISCORD_OVERLAP": "0",
+        ]))
+        #expect(crowded.speakers == 200 && crowded.channelSize == 50 && crowded.bargeInPercent == 25 && crowded.overlapPercent == 0)
+
         for (variable, value) in [("AUDIO_VAD_FRAME_MS", "25"), ("DISCORD_TURN_INTERVAL", "8-4"),
-                                  ("AUDIO_MIN_SEGMENT_DURATION", "20"), ("DISCORD_PACKET_LOSS", "lots")] {
+                                  ("AUDIO_MIN_SEGMENT_DURATION", "20"), ("DISCORD_PACKET_LOSS", "lots"),
+                                  ("DISCORD_SPEAKERS", "201"), ("DISCORD_SPEAKERS", "-1"), ("DISCORD_CHANNEL_SIZE", "0"),
+                                  ("DISCORD_CHANNEL_SIZE", "51"), ("DISCORD_BARGE_IN", "101"), ("DISCORD_OVERLAP", "some")] {
             do {
                 _ = try DiscordConfig(settings: ServiceSettings.forTesting(member: .discord, environment: [variable: value]))
                 Issue.record("\(variable)=\(value) was accepted")

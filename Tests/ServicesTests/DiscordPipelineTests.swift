@@ -103,11 +103,8 @@ struct DiscordPipelineTests {
     func speakerToTurn() async throws {
         let harness = DiscordHarness()
         let config = DiscordConfig()
-        let roster = ChannelRoster([DiscordHarness.speaker])
-        let speaker = SimulatedSpeaker(
-            identity: DiscordHarness.speaker, voice: Voice.named(DiscordHarness.speaker.voice)!, config: config, seed: 42,
-            clock: harness.clock, pipeline: harness.pipeline, mailbox: Mailbox(), floor: FIFOLock(), roster: roster,
-            turns: harness.turns, untilFleetReady: {}, logger: Logger(label: "discord-test"))
+        let environment = harness.environment(config: config)
+        let speaker = await harness.speaker(in: try harness.channel(), environment: environment)
         let link = try VoiceLink(segmenter: speaker.makeSegmenter())
         var noise = SeededGenerator(seed: 1)
         try await speaker.speak(Utterance(text: "Hey Atlas, what time is it?", turnID: 42), over: link, noise: &noise)
@@ -115,7 +112,7 @@ struct DiscordPipelineTests {
         let record = try #require(await harness.turns.record(id: 42))
         #expect(record.outcome == .replied)
         #expect(record.turnNumber == 1)
-        #expect(await roster.all.first?.turns == 1)
+        #expect(await environment.roster.all.first?.turns == 1)
         // The fakes take no virtual time, so the whole end-to-end latency is the wait for silence.
         let endOfUtterance = try #require(record.latencies.endOfUtterance)
         #expect(endOfUtterance >= config.silenceTimeout && endOfUtterance < config.silenceTimeout + 0.1)

@@ -54,21 +54,26 @@ struct DiscordWireTests {
         var speaker = SpeakerStatus(name: "Ava", voice: "v2/en_speaker_0", replyVoice: "v2/en_speaker_5", sessionId: "s-1")
         speaker.lastPhrase = "Hey Atlas"
         speaker.lastOutcome = .noWakePhrase
-        let status = StatusView(channelOpen: true, autostart: true, packetLossPercent: 0, speakers: [speaker], turns: 1,
-                                outcomes: ["no_wake_phrase": 1], medianEndToEndSeconds: 1.2,
-                                botVoice: .init(frames: 1, seconds: 0.02, opusBytes: 40))
+        let voice = StatusView.BotVoice(frames: 1, seconds: 0.02, opusBytes: 40)
+        let status = StatusView(channelOpen: true, autostart: true, packetLossPercent: 0, channelSize: 4,
+                                channels: [ChannelView(guild: "guild-1", id: "voice-1", speakers: ["Ava"], botVoice: voice)],
+                                speakers: [speaker], turns: 1, outcomes: ["no_wake_phrase": 1], medianEndToEndSeconds: 1.2,
+                                botVoice: voice)
         let json = try Self.keys(status)
-        #expect(Set(json.keys) == ["channel_open", "autostart", "packet_loss_percent", "speakers", "turns", "outcomes",
-                                   "median_end_to_end_seconds", "bot_voice"])
+        #expect(Set(json.keys) == ["channel_open", "autostart", "packet_loss_percent", "channel_size", "channels", "speakers",
+                                   "turns", "outcomes", "median_end_to_end_seconds", "bot_voice"])
+        let channel = try #require((json["channels"] as? [[String: Any]])?.first)
+        #expect(Set(channel.keys) == ["guild", "id", "speakers", "bot_voice"])
         #expect(json["outcomes"] as? [String: Int] == ["no_wake_phrase": 1])
         let bot = try #require(json["bot_voice"] as? [String: Any])
         #expect(Set(bot.keys) == ["frames", "seconds", "opus_bytes"])
         let member = try #require((json["speakers"] as? [[String: Any]])?.first)
-        #expect(Set(member.keys) == ["name", "voice", "reply_voice", "session_id", "state", "turns", "conversing",
-                                     "last_phrase", "last_outcome", "link"])
+        #expect(Set(member.keys) == ["name", "voice", "reply_voice", "session_id", "guild", "channel", "state", "turns",
+                                     "conversing", "last_phrase", "last_outcome", "link"])
         #expect(member["last_outcome"] as? String == "no_wake_phrase")
         let link = try #require(member["link"] as? [String: Any])
-        #expect(Set(link.keys) == ["packets_sent", "packets_lost", "frames_recovered", "frames_concealed", "segments_closed"])
+        #expect(Set(link.keys) == ["packets_sent", "packets_received", "packets_lost", "packets_late", "frames_recovered",
+                                   "frames_concealed", "segments_closed", "jitter_seconds", "buffer_delay_seconds"])
     }
 
     @Test("MCP transcript: a speaker's own session, the reply posted, audio only when asked for")

@@ -121,6 +121,8 @@ enum DashboardFixture {
     voice_stage_ttfb_seconds_bucket{stage="stt",le="0.5"} 0
     voice_stage_ttfb_seconds_bucket{stage="stt",le="1.0"} 4
     voice_stage_ttfb_seconds_bucket{stage="stt",le="+Inf"} 4
+    voice_active_speakers 12
+    voice_channels 2
 
     """
 

@@ -120,7 +120,10 @@ struct MonitoringDashboardHTTPTests {
 
     @Test("ready with every other service down: the dashboard depends on none of them")
     func readyAlone() async throws {
-        try await DashboardFixture.app().application.test(.router) { client in
+        // The poller does not run under the router test, so "polling" rests on the store's start
+        // (3 intervals and 5 s of grace); a 60 s interval keeps that true however long a loaded
+        // 2-core test run takes to get to the request.
+        try await DashboardFixture.app(["MONITOR_POLL_INTERVAL": "60"]).application.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .ok)
                 let report = try JSONDecoder.fleet.decode(HealthMonitor.Report.self, from: Data(response.body.readableBytesView))

@@ -128,19 +128,20 @@ struct TestingUIHTTPTests {
         }
     }
 
-    @Test("not ready while its three required peers are down, and says which")
+    @Test("not ready while its three required peers are down, and says which; the voice bridge is optional")
     func readiness() async throws {
         // The HTTP peers, pointed at a port nobody listens on: the subject is an unreachable peer.
         let unreachable = ["AUDIO_PROCESSOR_URL": "http://127.0.0.1:1", "STT_URL": "http://127.0.0.1:1",
-                           "ORCHESTRATOR_URL": "http://127.0.0.1:1"]
+                           "ORCHESTRATOR_URL": "http://127.0.0.1:1", "DISCORD_URL": "http://127.0.0.1:1"]
         let built = try await testApplication(TestingUIService.self, environment: unreachable)
         try await built.application.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let report = try JSONDecoder.fleet.decode(HealthMonitor.Report.self, from: Data(response.body.readableBytesView))
                 #expect(report.status == "not_ready")
-                #expect(Set(report.dependencies.keys) == ["audio-processor", "stt", "orchestrator"])
-                #expect(report.dependencies.values.allSatisfy { $0.required && $0.status == "unreachable" })
+                #expect(Set(report.dependencies.keys) == ["audio-processor", "stt", "orchestrator", "discord"])
+                #expect(report.dependencies.filter(\.value.required).keys.sorted() == ["audio-processor", "orchestrator", "stt"])
+                #expect(report.dependencies.values.allSatisfy { $0.status == "unreachable" })
             }
         }
     }

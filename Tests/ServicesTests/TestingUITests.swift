@@ -16,14 +16,17 @@ struct TestingUIFakes {
     let audioProcessor: FakeAudioProcessor
     let transcriber: FakeTranscriber
     let orchestrator: FakeOrchestrator
+    let voiceLoad: FakeLoadControl
 
-    /// `failing` (a peer name) makes that peer unreachable; `heard` overrides what stt hears;
+    /// `failing` (a peer name; `discord` for the load endpoint) makes that peer unreachable;
+    /// `heard` overrides what stt hears;
     /// `speaks: false` is an orchestrator that answers without audio.
     init(failing: String? = nil, heard: String? = nil, speaks: Bool = true) {
         func failure(_ peer: String) -> FleetError? { failing == peer ? peerUnavailable(peer) : nil }
         audioProcessor = FakeAudioProcessor(failure: failure("audio-processor"), recorder: recorder)
         transcriber = FakeTranscriber(heard: heard, failure: failure("stt"), recorder: recorder)
         orchestrator = FakeOrchestrator(reply: .echo, speaks: speaks, failure: failure("orchestrator"), recorder: recorder)
+        voiceLoad = FakeLoadControl(failure: failure("discord"))
     }
 
     var runner: PipelineRunner {
@@ -31,7 +34,7 @@ struct TestingUIFakes {
     }
 
     var peers: TestingUIService.Peers {
-        .init(audioProcessor: audioProcessor, stt: transcriber, orchestrator: orchestrator)
+        .init(audioProcessor: audioProcessor, stt: transcriber, orchestrator: orchestrator, voiceLoad: voiceLoad)
     }
 }
 

@@ -64,6 +64,30 @@ struct VoicePageTests {
         #expect(html.contains("<ul class=speakers></ul>"))
     }
 
+    @Test("channels are listed with their guild, speakers and what Atlas said there; none means idle")
+    func channels() {
+        let voice = StatusView.BotVoice(frames: 150, seconds: 3, opusBytes: 1200)
+        let html = VoicePage.render(turns: [], speakers: Self.speakers, channels: [
+            ChannelView(guild: "guild-1", id: "voice-1", speakers: ["Ava <b>", "Ben"], botVoice: voice),
+            ChannelView(guild: "guild-2", id: "voice-6", speakers: [], botVoice: voice),
+        ], medianEndToEnd: nil)
+        #expect(html.contains("<h2>Speakers: 2</h2>"))
+        #expect(html.contains("<tr><td>guild-1</td><td>voice-1</td><td>Ava &lt;b&gt;, Ben</td><td>3.0 s</td></tr>"))
+        #expect(html.contains("<tr><td>guild-2</td><td>voice-6</td><td>nobody</td><td>3.0 s</td></tr>"))
+        #expect(!html.contains("the bridge is idle"))
+        let idle = VoicePage.render(turns: [], speakers: [], channels: [], medianEndToEnd: nil)
+        #expect(idle.contains("No speakers: the bridge is idle"))
+        #expect(idle.contains("<h2>Speakers: 0</h2>"))
+    }
+
+    @Test("an interrupted turn is shown as such")
+    func interruptedTurn() {
+        var turn = TurnRecord(id: 9, speaker: "Ben", sessionId: "s-ben", turnNumber: 3, phrase: "hey atlas, a story")
+        turn.outcome = .interrupted
+        let html = VoicePage.render(turns: [turn], speakers: [], medianEndToEnd: nil)
+        #expect(html.contains(#"<span class="outcome interrupted">interrupted</span>"#))
+    }
+
     @Test("no turns: the table says how to get some")
     func empty() {
         let html = VoicePage.render(turns: [], speakers: Self.speakers, medianEndToEnd: nil)

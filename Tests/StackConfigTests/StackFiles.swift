@@ -44,7 +44,12 @@ enum StackFiles {
         "config/grafana/dashboards/audio-pipeline.json",
         "config/grafana/dashboards/service-details.json",
     ]
-    static let ruleFiles = ["config/prometheus-rules/audio-orchestrator.rules.yml"]
+    /// Every rule file Prometheus loads (`prometheus-rules/*.yml` in both configs).
+    static var ruleFiles: [String] {
+        let folder = "config/prometheus-rules"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
+        return names.filter { $0.hasSuffix(".yml") }.sorted().map { "\(folder)/\($0)" }
+    }
 
     /// Every PromQL expression of a dashboard, with where it is and whether the panel is marked as
     /// only having data in the compose stack.

@@ -4,8 +4,11 @@
   - the five stack services are defined; every image is pinned to a version (no `latest`, no bare
     name), the fleet builds one image once;
   - every service has a CPU limit (memory limits: memory-budget.py) and a healthcheck whose binary
-    exists in its image; the FROM-scratch collector is the one exception and must be gated by the
-    otel-collector-ready one-shot instead;
+    exists in its image; the images with no shell and no probe binary (the FROM-scratch collector,
+    distroless flagd) are the exceptions, each gated by its one-shot (otel-collector-ready,
+    flagd-ready) instead;
+  - flagd serves the scenario flag folder, testing-ui writes it, every fleet service is pointed at
+    flagd (FLAGD_HOST in .env.common) and waits for flagd-ready;
   - every depends_on entry has a condition;
   - named volumes for Prometheus, Grafana and the orchestrator's SQLite data are declared and used;
   - no top-level `name:` (docker-compose 1.29 rejects it);
@@ -26,7 +29,8 @@ from stacklib import OTLP_PORTS, PROMETHEUS_IN_COMPOSE, Report, load_yaml, path 
 # Binaries that third-party healthchecks may run, per image, as documented in the compose comments
 # (shared/notes/observability-facts.md: Jaeger and Prometheus are busybox-based, Grafana has curl).
 THIRD_PARTY_PROBES = {"jaegertracing/jaeger": {"wget"}, "prom/prometheus": {"wget"}, "grafana/grafana": {"curl", "wget"}}
-SCRATCH_IMAGES = {"otel/opentelemetry-collector-contrib"}
+# Images with no shell and no probe binary, and the one-shot gate that probes each from outside.
+GATED_IMAGES = {"otel/opentelemetry-collector-contrib": "otel-collector-ready", "ghcr.io/open-feature/flagd": "flagd-ready"}
 SAMPLERS = {"always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
             "parentbased_traceidratio"}
 
@@ -41,6 +45,28 @@ def read_env(p):
     return env
 
 
+def check_flagd(r, services):
+    """The scenario flags: flagd reads the folder testing-ui writes; every fleet service asks flagd."""
+    flagd = services.get("flagd") or {}
+    command = flagd.get("command") or []
+    r.check(command[:1] == ["start"] and "file:/flags/scenarios.flagd.json" in command,
+            f"flagd: serves /flags/scenarios.flagd.json ({command})")
+    r.check("./var/flags:/flags:ro" in [str(v) for v in flagd.get("volumes") or []],
+            "flagd: mounts the flag folder (not the file: a rename cannot replace a file mount), read-only")
+    ui = services.get("testing-ui") or {}
+    r.check("./var/flags:/flags" in [str(v) for v in ui.get("volumes") or []],
+            "testing-ui: mounts the flag folder read-write")
+    r.check((ui.get("environment") or {}).get("SCENARIO_FLAGS_FILE") == "/flags/scenarios.flagd.json",
+            "testing-ui: SCENARIO_FLAGS_FILE is the file flagd serves")
+    env = read_env(path(".env.common"))
+    r.check(env.get("FLAGD_HOST") == "flagd", f".env.common: FLAGD_HOST is the flagd service ({env.get('FLAGD_HOST')})")
+    r.check(env.get("FLAGD_OFREP_PORT", "8016") == "8016", ".env.common: FLAGD_OFREP_PORT is flagd's OFREP port 8016")
+    for name, s in services.items():
+        if s.get("env_file") == ".env.common":
+            r.check(((s.get("depends_on") or {}).get("flagd-ready") or {}).get("condition") == "service_completed_successfully",
+                    f"{name}: waits for flagd-ready")
+
+
 def main():
     r = Report("compose-rules")
     compose_path = path("docker-compose.yml")
@@ -49,7 +75,7 @@ def main():
     services = c.get("services") or {}
 
     r.check("name" not in c, "no top-level `name:` (docker-compose 1.29 rejects it)")
-    for extra in ("otel-collector", "otel-collector-ready", "prometheus", "jaeger", "grafana"):
+    for extra in ("otel-collector", "otel-collector-ready", "prometheus", "jaeger", "grafana", "flagd", "flagd-ready"):
         r.check(extra in services, f"service '{extra}' is defined")
 
     builders = [n for n, s in services.items() if "build" in s]
@@ -68,9 +94,11 @@ def main():
 
         hc = s.get("healthcheck")
         test = (hc or {}).get("test") or []
-        if repo in SCRATCH_IMAGES:
-            r.check(hc is None, f"{name}: FROM-scratch image has no healthcheck it could never run")
-            r.check(f"audio-fleet probe http://{name}:" in raw, f"{name}: is probed by otel-collector-ready instead")
+        if repo in GATED_IMAGES:
+            gate = GATED_IMAGES[repo]
+            r.check(hc is None, f"{name}: an image with no shell has no healthcheck it could never run")
+            r.check(f"until audio-fleet probe http://{name}:" in " ".join((services.get(gate) or {}).get("command") or []),
+                    f"{name}: is probed by {gate} instead")
         elif repo in THIRD_PARTY_PROBES:
             binary = test[1] if len(test) > 1 and test[0] == "CMD" else None
             r.check(binary in THIRD_PARTY_PROBES[repo], f"{name}: healthcheck runs `{binary}`, present in {repo}",
@@ -81,10 +109,13 @@ def main():
         else:
             r.check(False, f"{name}: image {image} has a known healthcheck binary")
 
-    ready = services.get("otel-collector-ready") or {}
-    r.check(ready.get("restart") == "no", "otel-collector-ready: one-shot (restart: \"no\")")
-    r.check("until audio-fleet probe http://otel-collector:" in " ".join(ready.get("command") or []),
-            "otel-collector-ready: retries the probe in a loop (one failed probe would fail every dependent)")
+    for gate in GATED_IMAGES.values():
+        ready = services.get(gate) or {}
+        r.check(ready.get("restart") == "no", f"{gate}: one-shot (restart: \"no\")")
+        r.check("until audio-fleet probe http://" in " ".join(ready.get("command") or []),
+                f"{gate}: retries the probe in a loop (one failed probe would fail every dependent)")
+
+    check_flagd(r, services)
 
     volumes = c.get("volumes") or {}
     mounts = {n: [str(v) for v in (s.get("volumes") or [])] for n, s in services.items()}

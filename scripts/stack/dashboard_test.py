@@ -6,6 +6,7 @@
   dashboard_test.py render-config --offset N --out FILE
         config/prometheus.native.yml with a 5 s scrape interval, the fleet ports shifted by N and
         the rule files made absolute
+  dashboard_test.py otlp-sink --port N      a stand-in OTLP/HTTP receiver on 127.0.0.1:N (see otlp_sink)
   dashboard_test.py run --prometheus URL --offset N --fleet-pid PID [--traffic-seconds 60]
         waits for the fleet and Prometheus, then runs every PromQL target of every dashboard
         through /api/v1/query (variables substituted) until each returns at least one series with
@@ -14,6 +15,12 @@
 
 Panels whose description starts with "Compose stack only:" need the collector or Jaeger, which
 do not run natively: their targets are reported as skipped, never as passed.
+Panels whose data only moves while a fault scenario runs name it in their description
+("Moves with: packetLoss, jitterBurst."): the run switches every scenario so named on (at its
+stored `on` value, through the testing-ui's PUT /scenarios/<key>) once the fleet is ready, and
+those panels' targets must then return a non-zero value, not just a series. The run also sends
+one out-of-range flag value, which the testing-ui refuses and counts (flag_errors_total), so the
+refused-flags panel has a series.
 The services, their ports and job labels come from config/prometheus.native.yml, the config the
 test's Prometheus scrapes (Tests/StackConfigTests checks that file against FleetMember).
 Standard library plus PyYAML.
@@ -34,9 +41,21 @@ sys.path.insert(0, os.path.dirname(__file__))
 from stacklib import (COMPOSE_ONLY, DASHBOARDS_GLOB, free_port, load_yaml, native_fleet, panels_of, path,  # noqa: E402
                       port_free, substitute)
 
+# The name messages start with; scripts/stack/alert-live-test.py, which reuses these helpers, sets its own.
+PROGRAM = "dashboard-test"
+
 # What Grafana would put in for its built-in variables, for a 15-minute dashboard at 15 s steps.
 BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__interval_ms": "15000", "__range": "15m",
             "__range_s": "900", "__range_ms": "900000", "__auto": "15s"}
+
+
+# "Moves with: packetLoss, jitterBurst." in a panel's description (see the module docstring).
+SCENARIOS_RE = re.compile(r"\bMoves with: ([A-Za-z]+(?:, [A-Za-z]+)*)")
+
+
+def scenarios_of(panel):
+    m = SCENARIOS_RE.search(panel.get("description") or "")
+    return m.group(1).split(", ") if m else []
 
 
 def free_offset():
@@ -44,7 +63,7 @@ def free_offset():
     for offset in (0, 10000, 20000, 30000, 40000):
         if all(port_free(p + offset) for p in ports.values()):
             return offset
-    sys.exit("dashboard-test: no port offset with all nine fleet ports free")
+    sys.exit(f"{PROGRAM}: no port offset with all nine fleet ports free")
 
 
 def render_config(offset, out):
@@ -64,6 +83,33 @@ def render_config(offset, out):
             sc["targets"] = shifted
     with open(out, "w") as f:
         yaml.safe_dump(cfg, f, sort_keys=False)
+
+
+def otlp_sink(port):
+    """Answers every OTLP/HTTP export with 200 and an empty protobuf body (an Export*ServiceResponse
+    that rejects nothing), so the fleet's exporters, and the OTLP relays they send through, run as
+    they do against a collector: the relay panel then has data natively. Nothing is kept."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802 - the http.server hook's name
+            if "chunked" in (self.headers.get("Transfer-Encoding") or ""):
+                while (size := int(self.rfile.readline().split(b";")[0] or b"0", 16)) > 0:
+                    self.rfile.read(size + 2)
+                self.rfile.readline()
+            else:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -107,7 +153,7 @@ def wait_for(what, predicate, timeout, fleet_pid=None, interval=1.0):
     last = None
     while time.monotonic() < deadline:
         if fleet_pid and not alive(fleet_pid):
-            raise SystemExit(f"dashboard-test: the fleet exited while waiting for {what}")
+            raise SystemExit(f"{PROGRAM}: the fleet exited while waiting for {what}")
         try:
             ok, last = predicate()
             if ok:
@@ -115,7 +161,7 @@ def wait_for(what, predicate, timeout, fleet_pid=None, interval=1.0):
         except Exception as e:  # noqa: BLE001 - anything here just means "not yet"
             last = str(e)
         time.sleep(interval)
-    raise SystemExit(f"dashboard-test: timed out after {timeout:.0f} s waiting for {what} ({last})")
+    raise SystemExit(f"{PROGRAM}: timed out after {timeout:.0f} s waiting for {what} ({last})")
 
 
 def fleet_ready(ports, offset):
@@ -169,15 +215,46 @@ def variable_values(prom, dashboard):
     return values, problems
 
 
-def finite_series(data):
+def finite_series(data, nonzero=False):
+    """Series with a finite value (and, with `nonzero`, a value other than 0)."""
+    def ok(v):
+        v = float(v)
+        return math.isfinite(v) and (v != 0 or not nonzero)
     kind, result = data["resultType"], data["result"]
     if kind == "scalar":
-        return 1 if math.isfinite(float(result[1])) else 0
+        return 1 if ok(result[1]) else 0
     if kind == "vector":
-        return sum(1 for s in result if math.isfinite(float(s["value"][1])))
+        return sum(1 for s in result if ok(s["value"][1]))
     if kind == "matrix":
-        return sum(1 for s in result if any(math.isfinite(float(v[1])) for v in s["values"]))
+        return sum(1 for s in result if any(ok(v[1]) for v in s["values"]))
     return 0
+
+
+def http_send(method, url, body=None, timeout=5):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def switch_scenarios_on(base, keys):
+    """Switches each scenario on at its stored `on` value; returns the ones that would not."""
+    problems = []
+    for key in keys:
+        status, body = http_send("PUT", f"{base}/scenarios/{key}", {"enabled": True})
+        if status != 200:
+            problems.append(f"PUT /scenarios/{key} answered {status}: {body[:200]!r}")
+    return problems
+
+
+def send_refused_flag(base):
+    """One value out of range, which the testing-ui must refuse and count. Sent once Prometheus has
+    scraped the counter at 0: increase() cannot see a first scraped value that is already 1."""
+    status, body = http_send("PUT", f"{base}/scenarios/packetLoss", {"enabled": True, "value": 1000})
+    return [] if 400 <= status < 500 else [f"PUT /scenarios/packetLoss with value 1000 answered {status}, not a 4xx refusal"]
 
 
 def collect_targets(prom):
@@ -197,7 +274,8 @@ def collect_targets(prom):
                 if compose_only:
                     skipped.append(label)
                 elif "expr" in t:
-                    checks.append({"label": label, "expr": substitute(t["expr"], values), "series": 0, "error": None})
+                    checks.append({"label": label, "expr": substitute(t["expr"], values), "series": 0, "error": None,
+                                   "scenarios": scenarios_of(panel)})
                 else:
                     failed_setup.append(f"{label}: not PromQL and not marked '{COMPOSE_ONLY}'")
     return files, checks, skipped, failed_setup
@@ -212,7 +290,7 @@ def poll_until_data(prom, checks, t_ready, deadline):
         still = []
         for c in pending:
             try:
-                c["series"] = finite_series(prom.query(c["expr"]))
+                c["series"] = finite_series(prom.query(c["expr"]), nonzero=bool(c["scenarios"]))
                 c["error"] = None
             except Exception as e:  # noqa: BLE001
                 c["error"] = str(e)
@@ -232,11 +310,13 @@ def poll_until_data(prom, checks, t_ready, deadline):
 def report(files, checks, skipped, failed_setup, pending, rounds, elapsed):
     for c in checks:
         if c["series"] > 0:
-            print(f"  PASS  {c['label']}: {c['series']} series after {c['after']:.0f} s")
+            moving = f", non-zero with {', '.join(c['scenarios'])} on" if c["scenarios"] else ""
+            print(f"  PASS  {c['label']}: {c['series']} series after {c['after']:.0f} s{moving}")
     for label in skipped:
         print(f"  SKIP  {label}: compose stack only")
     for c in pending:
-        why = c["error"] or "no series with a finite value"
+        why = c["error"] or ("no series with a finite non-zero value while " + ", ".join(c["scenarios"]) + " ran"
+                             if c["scenarios"] else "no series with a finite value")
         print(f"  FAIL  {c['label']}: {why}\n          {c['expr']}")
     for s in failed_setup:
         print(f"  FAIL  {s}")
@@ -260,10 +340,18 @@ def run(args):
     wait_for("the fleet's /health/ready", fleet_ready(ports, args.offset), args.ready_timeout, args.fleet_pid)
     t_ready = time.monotonic()
     print(f"dashboard-test: fleet ready after {t_ready - t_start:.0f} s; traffic window {args.traffic_seconds} s")
+    # As early as possible: the scenarios' effects need traffic to show.
+    scenarios = sorted({key for f in glob.glob(DASHBOARDS_GLOB) for panel in panels_of(json.load(open(f)))
+                        for key in scenarios_of(panel)})
+    print(f"dashboard-test: switching on the scenarios panels move with: {', '.join(scenarios) or 'none'}")
+    testing_ui = f"http://127.0.0.1:{ports['testing-ui'] + args.offset}"
+    scenario_problems = switch_scenarios_on(testing_ui, scenarios)
     wait_for("Prometheus /-/ready", lambda: (http_get(f"{prom.base}/-/ready")[0] == 200, "not ready"), 30, args.fleet_pid)
     wait_for(f"Prometheus to scrape all {len(jobs)} services", targets_up(prom, jobs), args.traffic_seconds, args.fleet_pid)
 
+    scenario_problems += send_refused_flag(testing_ui)
     files, checks, skipped, failed_setup = collect_targets(prom)
+    failed_setup += scenario_problems
     pending, rounds = poll_until_data(prom, checks, t_ready, t_ready + args.traffic_seconds)
     return report(files, checks, skipped, failed_setup, pending, rounds, time.monotonic() - t_ready)
 
@@ -273,6 +361,8 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("free-offset")
     sub.add_parser("free-port")
+    sk = sub.add_parser("otlp-sink")
+    sk.add_argument("--port", type=int, required=True)
     rc = sub.add_parser("render-config")
     rc.add_argument("--offset", type=int, default=0)
     rc.add_argument("--out", required=True)
@@ -287,6 +377,8 @@ def main():
         print(free_offset())
     elif args.cmd == "free-port":
         print(free_port())
+    elif args.cmd == "otlp-sink":
+        otlp_sink(args.port)
     elif args.cmd == "render-config":
         render_config(args.offset, args.out)
     else:

@@ -27,6 +27,19 @@ if ! docker info >/dev/null 2>&1; then
   exit 1
 fi
 
+# The scenario flag folder, bind-mounted into flagd (read-only) and testing-ui (read-write): it
+# must exist before `up`, or Docker creates it as root. Scenarios start off on every run (the
+# committed defaults are copied in; KEEP_SCENARIOS=1 keeps the last run's file). testing-ui runs as
+# uid 10001 and writes by temp file + rename, so the folder must be writable by that user too.
+# (rm first: a file testing-ui wrote belongs to uid 10001, and only the folder's write bit lets us
+# replace it.)
+mkdir -p var/flags
+chmod 0777 var/flags || echo "warning: cannot make var/flags writable for testing-ui (uid 10001); scenario controls will fail" >&2
+if [ "${KEEP_SCENARIOS:-0}" != 1 ] || [ ! -f var/flags/scenarios.flagd.json ]; then
+  rm -f var/flags/scenarios.flagd.json
+  install -m 0644 config/flagd/scenarios.flagd.json var/flags/scenarios.flagd.json
+fi
+
 timeout="${RUN_DOCKER_TIMEOUT:-300}"
 echo "Building audio-fleet:local and starting the stack…"
 "${compose[@]}" up -d --build
@@ -42,11 +55,11 @@ while :; do
     read -r name state exitcode health < <(docker inspect --format \
       '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$id")
     if [ "$state" = exited ] && [ "$exitcode" = 0 ]; then
-      ready=$((ready + 1))                       # the otel-collector-ready one-shot, done
+      ready=$((ready + 1))                       # a one-shot gate (otel-collector-ready, flagd-ready), done
     elif [ "$state" = exited ] || [ "$health" = unhealthy ]; then
       failed+=("$name($state${health:+/$health})")
     elif [ "$health" = healthy ] || { [ "$health" = none ] && [ "$state" = running ]; }; then
-      ready=$((ready + 1))                       # healthy, or running without a healthcheck (collector)
+      ready=$((ready + 1))                       # healthy, or running without a healthcheck (collector, flagd)
     else
       waiting+=("$name($health)")
     fi

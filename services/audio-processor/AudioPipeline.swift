@@ -30,21 +30,24 @@ struct AudioPipeline: Sendable {
         VoiceActivityDetector(frameMilliseconds: config.vadFrameMilliseconds, aggressiveness: config.vadAggressiveness)
     }
 
-    func run(_ operation: Operation, on audio: DecodedAudio) -> Result {
+    /// `concealedFrameRatio`: the share of the audio's frames its sender's receiver concealed
+    /// (lost or late packets), which lowers both quality scores: processing cannot bring back
+    /// what the network took.
+    func run(_ operation: Operation, on audio: DecodedAudio, concealedFrameRatio: Double = 0) -> Result {
         switch operation {
-        case .segment: return processSegment(audio)
-        case .enhance: return enhance(audio)
-        case .denoise: return denoise(audio)
+        case .segment: return processSegment(audio, concealedFrameRatio: concealedFrameRatio)
+        case .enhance: return enhance(audio, concealedFrameRatio: concealedFrameRatio)
+        case .denoise: return denoise(audio, concealedFrameRatio: concealedFrameRatio)
         }
     }
 
     /// Trims leading and trailing silence to `trimMarginSeconds` and normalises the level.
     /// A clip with no speech at all is returned as it came: there is nothing to trim to, and
     /// raising silence to speech level would only amplify noise.
-    func processSegment(_ audio: DecodedAudio) -> Result {
+    func processSegment(_ audio: DecodedAudio, concealedFrameRatio: Double = 0) -> Result {
         let regions = detector.speechRegions(audio.samples)
         guard let first = regions.first, let last = regions.last else {
-            return result(audio.samples, input: audio, speech: [], trimmed: 0)
+            return result(audio.samples, input: audio, speech: [], trimmed: 0, concealed: concealedFrameRatio)
         }
         let margin = config.trimMarginSeconds
         let start = max(0, Int(((first.lowerBound - margin) * Double(sampleRate)).rounded(.down)))
@@ -52,38 +55,40 @@ struct AudioPipeline: Sendable {
         let trimmed = Array(audio.samples[start..<max(start, end)])
         let shifted = regions.map { ($0.lowerBound - Double(start) / Double(sampleRate))...($0.upperBound - Double(start) / Double(sampleRate)) }
         return result(normalized(trimmed), input: audio, speech: shifted,
-                      trimmed: Double(audio.samples.count - trimmed.count) / Double(sampleRate))
+                      trimmed: Double(audio.samples.count - trimmed.count) / Double(sampleRate), concealed: concealedFrameRatio)
     }
 
     /// What STT asks for: rumble removed, pauses quietened, level normalised. Length is kept.
-    func enhance(_ audio: DecodedAudio) -> Result {
+    func enhance(_ audio: DecodedAudio, concealedFrameRatio: Double = 0) -> Result {
         let filtered = Filters.highPass(audio.samples, cutoffHz: config.highPassHz, sampleRate: sampleRate)
         let regions = detector.speechRegions(filtered)
         let gated = Filters.gate(filtered, speech: regions, attenuationDB: config.gateAttenuationDB, sampleRate: sampleRate)
-        return result(regions.isEmpty ? gated : normalized(gated), input: audio, speech: regions, trimmed: 0)
+        return result(regions.isEmpty ? gated : normalized(gated), input: audio, speech: regions, trimmed: 0,
+                      concealed: concealedFrameRatio)
     }
 
     /// Stationary noise removed by spectral subtraction. The level is left alone (as a denoiser
     /// should), except that a peak over the ceiling is brought down to it.
-    func denoise(_ audio: DecodedAudio) -> Result {
+    func denoise(_ audio: DecodedAudio, concealedFrameRatio: Double = 0) -> Result {
         let regions = detector.speechRegions(audio.samples)
         let cleaned = Filters.spectralSubtraction(audio.samples, speech: regions, sampleRate: sampleRate)
         let peak = LevelStats.measure(cleaned).peakDbfs
         let safe = peak > config.peakCeilingDBFS
             ? FleetAudio.normalize(cleaned, targetRMSDBFS: 0, peakCeilingDBFS: config.peakCeilingDBFS)
             : cleaned
-        return result(safe, input: audio, speech: regions, trimmed: 0)
+        return result(safe, input: audio, speech: regions, trimmed: 0, concealed: concealedFrameRatio)
     }
 
     private func normalized(_ samples: [Float]) -> [Float] {
         FleetAudio.normalize(samples, targetRMSDBFS: config.targetRMSDBFS, peakCeilingDBFS: config.peakCeilingDBFS)
     }
 
-    private func result(_ samples: [Float], input: DecodedAudio, speech: [ClosedRange<Double>], trimmed: Double) -> Result {
+    private func result(_ samples: [Float], input: DecodedAudio, speech: [ClosedRange<Double>], trimmed: Double,
+                        concealed: Double) -> Result {
         let level = LevelStats.measure(samples)
         let metrics = QualityMetrics(
-            qualityScore: QualityScore.score(samples: samples),
-            inputQualityScore: QualityScore.score(samples: input.samples),
+            qualityScore: QualityScore.score(samples: samples, packetLossRatio: concealed),
+            inputQualityScore: QualityScore.score(samples: input.samples, packetLossRatio: concealed),
             rmsDbfs: level.rmsDbfs,
             peakDbfs: level.peakDbfs,
             clippingRatio: level.clippingRatio,

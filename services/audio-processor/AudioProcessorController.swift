@@ -66,8 +66,9 @@ struct AudioProcessorController: Sendable {
     private func process(_ operation: AudioPipeline.Operation, request: Request) async throws -> ProcessedAnswer {
         let start = ContinuousClock.now
         do {
+            let concealed = try Self.concealedFrameRatio(of: request)
             let body = try await request.collectBody(limit: config.maxBodyBytes)
-            let (result, encoded) = try await run(operation, on: body, mediaType: request.mediaType)
+            let (result, encoded) = try await run(operation, on: body, mediaType: request.mediaType, concealed: concealed)
             let elapsed = (ContinuousClock.now - start).seconds
             MetricCatalog.audioProcessingDuration.observe(elapsed, ["operation": operation.rawValue])
             MetricCatalog.audioQualityScore.observe(result.metrics.inputQualityScore, ["stage": "input"])
@@ -82,14 +83,14 @@ struct AudioProcessorController: Sendable {
     }
 
     /// Decodes, processes and re-encodes inside the operation's stage span.
-    private func run(_ operation: AudioPipeline.Operation, on body: [UInt8],
-                     mediaType: String?) async throws -> (AudioPipeline.Result, [UInt8]) {
+    private func run(_ operation: AudioPipeline.Operation, on body: [UInt8], mediaType: String?,
+                     concealed: Double) async throws -> (AudioPipeline.Result, [UInt8]) {
         let spanName = operation == .segment ? StageSpan.processSegment : StageSpan.enhance
         return try await withStageSpan(spanName) { span in
             span.attributes["audio.operation"] = operation.rawValue
             span.attributes["audio.input_bytes"] = body.count
             let upload = try AudioUpload.decode(body, mediaType: mediaType, maxSeconds: config.maxAudioSeconds)
-            let result = pipeline.run(operation, on: upload.audio)
+            let result = pipeline.run(operation, on: upload.audio, concealedFrameRatio: concealed)
             let encoded: [UInt8]
             do throws(AudioCodecError) {
                 encoded = try OggOpus.encode(result.samples, comments: result.comments)
@@ -104,8 +105,20 @@ struct AudioProcessorController: Sendable {
             span.attributes["audio.rms_dbfs"] = result.metrics.rmsDbfs
             span.attributes["audio.peak_dbfs"] = result.metrics.peakDbfs
             span.attributes["audio.comments_kept"] = result.comments.count
+            span.attributes["audio.concealed_frame_ratio"] = concealed
             if operation == .segment { span.attributes["audio.trimmed_seconds"] = result.trimmedSeconds }
             return (result, encoded)
         }
+    }
+
+    /// The sender's X-Concealed-Frame-Ratio: 0 when absent, a 400 naming the header when it is not
+    /// a number from 0 to 1.
+    static func concealedFrameRatio(of request: Request) throws -> Double {
+        guard let raw = request.headers[AudioQualityHeader.concealedFrameRatio] else { return 0 }
+        guard let ratio = Double(raw.trimmingCharacters(in: .whitespaces)), (0...1).contains(ratio) else {
+            throw FleetError.badRequest("\(AudioQualityHeader.concealedFrameRatio.rawName) must be a number from 0 to 1 "
+                                        + "(the share of frames concealed); got '\(raw)'.")
+        }
+        return ratio
     }
 }

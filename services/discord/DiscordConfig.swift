@@ -1,3 +1,4 @@
+import FleetContracts
 import Foundation
 import ServiceKit
 
@@ -5,8 +6,21 @@ import ServiceKit
 /// (AUDIO_SILENCE_TIMEOUT and friends); the DISCORD_* ones shape the simulated voice channel
 /// that stands in for Discord.
 struct DiscordConfig: Sendable {
-    /// DISCORD_SPEAKERS: simulated people in the voice channel (0 leaves only POST /voice/speak).
+    /// The most speakers the bridge simulates at once (DISCORD_SPEAKERS, PUT /voice/load).
+    static let maxSpeakers = LoadChange.speakerRange.upperBound
+
+    /// DISCORD_SPEAKERS: simulated people when the bridge starts (0...200; PUT /voice/load changes
+    /// it while running). 0 is an idle bridge.
     var speakers = 3
+    /// DISCORD_CHANNEL_SIZE: speakers per voice channel (1...50); each channel has its own floor
+    /// and plays one reply at a time.
+    var channelSize = 4
+    /// DISCORD_BARGE_IN: percent of Atlas's replies someone in the channel starts talking over,
+    /// which cuts the reply off (outcome `interrupted`).
+    var bargeInPercent = 10.0
+    /// DISCORD_OVERLAP: percent of a speaker's own phrases said without waiting for the exchange
+    /// in progress, talking over someone.
+    var overlapPercent = 5.0
     /// DISCORD_TURN_INTERVAL: seconds of quiet between one speaker's phrases, drawn per phrase
     /// from this range ("4-8") or fixed ("6").
     var turnInterval: ClosedRange<Double> = 4...8
@@ -15,6 +29,9 @@ struct DiscordConfig: Sendable {
     /// DISCORD_PACKET_LOSS: percent of Opus packets from speakers dropped on the way to the bridge
     /// (deterministically, per speaker), to exercise packet-loss concealment and FEC.
     var packetLossPercent = 0.0
+    /// DISCORD_JITTER_MS: mean extra network delay of speakers' packets, in ms (exponentially
+    /// distributed, so some arrive out of order or too late for the bridge's jitter buffer).
+    var jitterMs = 0.0
     /// DISCORD_TURN_HISTORY: how many recent turns (with their audio) /voice/turns keeps.
     var turnHistory = 50
     /// DISCORD_STARTUP_TIMEOUT: how long the channel waits for the orchestrator to come up before
@@ -56,12 +73,18 @@ struct DiscordConfig: Sendable {
 
     init(settings: ServiceSettings) throws {
         let reader = settings.reader
-        speakers = try reader.parsed("discord.speakers", default: speakers) { Int($0).flatMap { (0...16).contains($0) ? $0 : nil } }
+        speakers = try reader.parsed("discord.speakers", default: speakers) {
+            Int($0).flatMap { (0...Self.maxSpeakers).contains($0) ? $0 : nil }
+        }
+        channelSize = try reader.parsed("discord.channel.size", default: channelSize) { Int($0).flatMap { (1...50).contains($0) ? $0 : nil } }
+        bargeInPercent = try reader.parsed("discord.barge.in", default: bargeInPercent, Self.parsePercent)
+        overlapPercent = try reader.parsed("discord.overlap", default: overlapPercent, Self.parsePercent)
         turnInterval = try reader.parsed("discord.turn.interval", default: turnInterval, Self.parseRange)
         autostart = try reader.parsed("discord.autostart", default: autostart, Self.parseBool)
         packetLossPercent = try reader.parsed("discord.packet.loss", default: packetLossPercent) {
             Double($0).flatMap { (0..<100).contains($0) ? $0 : nil }
         }
+        jitterMs = try reader.parsed("discord.jitter.ms", default: jitterMs) { Double($0).flatMap { (0...1000).contains($0) ? $0 : nil } }
         turnHistory = try reader.parsed("discord.turn.history", default: turnHistory) { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
         startupTimeout = try reader.parsed("discord.startup.timeout", default: startupTimeout) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
 
@@ -93,6 +116,12 @@ struct DiscordConfig: Sendable {
     /// A peer timeout: seconds, more than 0 and at most 600.
     static func parseSeconds(_ raw: String) -> Duration? {
         Double(raw).flatMap { $0 > 0 && $0 <= 600 ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+    }
+
+    /// A share in percent, 0...100 ("10" or "10%").
+    static func parsePercent(_ raw: String) -> Double? {
+        let digits = raw.hasSuffix("%") ? String(raw.dropLast()) : raw
+        return Double(digits.trimmingCharacters(in: .whitespaces)).flatMap { (0...100).contains($0) ? $0 : nil }
     }
 
     /// "4-8" or "6": seconds, non-negative, low <= high.

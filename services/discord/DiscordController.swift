@@ -6,8 +6,7 @@ import ServiceKit
 /// The demo's voice surface, where a person can watch turns go by, listen to both sides of each,
 /// and make a speaker say something. (The original's MCP endpoints are `MCPController`.)
 struct DiscordController: Sendable {
-    let channel: VoiceChannel
-    let voiceOutput: ChannelVoiceOutput
+    let fleet: VoiceFleet
     let config: DiscordConfig
 
     static let maxSpokenLength = 300
@@ -16,6 +15,8 @@ struct DiscordController: Sendable {
 
     func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.get("/voice/status", use: status)
+        group.get("/voice/load", use: load)
+        group.put("/voice/load", use: changeLoad)
         group.get("/voice/turns", use: listTurns)
         group.get("/voice/turns/{id}", use: turn)
         group.get("/voice/turns/{id}/input.opus", use: inputAudio)
@@ -25,20 +26,59 @@ struct DiscordController: Sendable {
     }
 
     func status(request: Request, context: FleetRequestContext) async throws -> StatusView {
-        let outcomes = await channel.turns.outcomes
+        let outcomes = await fleet.turns.outcomes
+        let channels = await channelViews(of: await fleet.channels)
+        // Channels whose speakers all left still count: what Atlas said there was said.
+        let total = await channelViews(of: await fleet.everyChannel).reduce(into: StatusView.BotVoice(frames: 0, seconds: 0, opusBytes: 0)) { total, channel in
+            total.frames += channel.botVoice.frames
+            total.seconds += channel.botVoice.seconds
+            total.opusBytes += channel.botVoice.opusBytes
+        }
         return StatusView(
-            channelOpen: await channel.roster.running, autostart: config.autostart,
-            packetLossPercent: config.packetLossPercent, speakers: await channel.roster.all,
-            turns: await channel.turns.finishedCount,
+            channelOpen: await fleet.isOpen, autostart: config.autostart, packetLossPercent: config.packetLossPercent,
+            channelSize: config.channelSize, channels: channels, speakers: await fleet.roster.all,
+            turns: await fleet.turns.finishedCount,
             outcomes: Dictionary(uniqueKeysWithValues: TurnOutcome.allCases.map { ($0.rawValue, outcomes[$0] ?? 0) }),
-            medianEndToEndSeconds: await channel.turns.medianEndToEnd,
-            botVoice: .init(frames: await voiceOutput.framesSent, seconds: await voiceOutput.secondsSent,
-                            opusBytes: await voiceOutput.bytesSent))
+            medianEndToEndSeconds: await fleet.turns.medianEndToEnd, botVoice: total)
+    }
+
+    private func channelViews(of channels: [VoiceChannel]) async -> [ChannelView] {
+        var views: [ChannelView] = []
+        for channel in channels {
+            let output = channel.output
+            views.append(ChannelView(guild: channel.guild, id: channel.id, speakers: channel.memberNames, botVoice: .init(
+                frames: await output.framesSent, seconds: await output.secondsSent, opusBytes: await output.bytesSent)))
+        }
+        return views
+    }
+
+    /// A JSON body of one small number.
+    static let loadBodyLimit = 1024
+
+    func load(request: Request, context: FleetRequestContext) async throws -> VoiceLoad {
+        await fleet.load
+    }
+
+    /// PUT /voice/load's body as sent: a number that may yet be missing, fractional or out of range.
+    private struct LoadBody: Decodable {
+        var speakers: Double?
+    }
+
+    /// Changes the number of speakers at once; the active-speakers gauge follows immediately.
+    func changeLoad(request: Request, context: FleetRequestContext) async throws -> VoiceLoad {
+        let body = try await request.decodeJSON(LoadBody.self, limit: Self.loadBodyLimit)
+        let range = LoadChange.speakerRange
+        guard let number = body.speakers, let speakers = Int(exactly: number) else {
+            throw FleetError.badRequest("'speakers' must be a whole number between \(range.lowerBound) and \(range.upperBound).")
+        }
+        let change = LoadChange(speakers: speakers)
+        if let problem = change.problem { throw FleetError.badRequest(problem) }
+        return try await fleet.setLoad(speakers: change.speakers)
     }
 
     func listTurns(request: Request, context: FleetRequestContext) async throws -> [String: [TurnView]] {
         let limit = try request.limitParameter(default: 20, max: config.turnHistory)
-        return ["turns": await channel.turns.recent(limit: limit).map(TurnView.init)]
+        return ["turns": await fleet.turns.recent(limit: limit).map(TurnView.init)]
     }
 
     func turn(request: Request, context: FleetRequestContext) async throws -> TurnView {
@@ -73,13 +113,14 @@ struct DiscordController: Sendable {
         }
         let queued: (turnID: Int, speaker: String)
         do {
-            queued = try await channel.speak(text, as: body.speaker)
+            queued = try await fleet.speak(text, as: body.speaker)
         } catch {
             switch error {
             case .noSpeakers:
-                throw FleetError.unprocessable("The channel has no speakers (DISCORD_SPEAKERS=0).")
+                throw FleetError.unprocessable("The voice channels have no speakers (the load is 0; PUT /voice/load adds some).")
             case .unknownSpeaker(let name, let known):
-                throw FleetError.badRequest("No speaker named '\(name)'; the channel has \(known.joined(separator: ", ")).")
+                let listed = known.prefix(16).joined(separator: ", ") + (known.count > 16 ? " and \(known.count - 16) more" : "")
+                throw FleetError.badRequest("No speaker named '\(name)'; the channels have \(listed).")
             }
         }
         return EditedResponse(status: .accepted, response: SpeakResponse(
@@ -87,9 +128,9 @@ struct DiscordController: Sendable {
     }
 
     func page(request: Request, context: FleetRequestContext) async throws -> BinaryBody {
-        .html(VoicePage.render(turns: await channel.turns.recent(limit: config.turnHistory),
-                               speakers: await channel.roster.all,
-                               medianEndToEnd: await channel.turns.medianEndToEnd))
+        .html(VoicePage.render(turns: await fleet.turns.recent(limit: config.turnHistory),
+                               speakers: await fleet.roster.all, channels: await channelViews(of: await fleet.channels),
+                               medianEndToEnd: await fleet.turns.medianEndToEnd))
     }
 
     /// The turn the path's `{id}` names, if the log still has it.
@@ -97,7 +138,7 @@ struct DiscordController: Sendable {
         guard let id = context.parameters.get("id", as: Int.self) else {
             throw FleetError.badRequest("The turn id must be a number.")
         }
-        guard let record = await channel.turns.record(id: id) else {
+        guard let record = await fleet.turns.record(id: id) else {
             throw FleetError.notFound("No turn \(id) in the last \(config.turnHistory) turns.")
         }
         return record

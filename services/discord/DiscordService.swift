@@ -5,8 +5,8 @@ import Logging
 public import ServiceKit
 public import ServiceLifecycle
 
-/// The Discord voice bridge. Discord itself is simulated: a voice channel of speakers who talk in
-/// real time as Opus frames. Everything after the speakers' microphones is real: Opus decoding,
+/// The Discord voice bridge. Discord itself is simulated: voice channels of speakers who talk in
+/// real time as Opus frames, as many as PUT /voice/load asks for. Everything after the speakers' microphones is real: Opus decoding,
 /// VAD segmentation, the HTTP calls through audio-processor, stt and the orchestrator, and the
 /// paced playback of Atlas's reply into the channel.
 public enum DiscordService: FleetService {
@@ -53,26 +53,26 @@ public enum DiscordService: FleetService {
 
         let turns = TurnLog(capacity: config.turnHistory)
         let messages = ChannelLog()
-        let voiceOutput = try ChannelVoiceOutput()
         let clock = RealTimeClock()
+        // Each speaker's turns play into their own channel's voice (TurnPipeline.speaking(in:)).
         let pipeline = TurnPipeline(
             audioProcessor: peers.audioProcessor, transcriber: peers.stt, orchestrator: peers.orchestrator,
             matcher: WakePhraseMatcher(phrases: config.wakePhrases, threshold: config.wakeThreshold),
-            clock: clock, sink: voiceOutput, turns: turns, channel: messages, reporter: peers.dashboard,
-            logger: runtime.logger)
+            clock: clock, turns: turns, channel: messages, reporter: peers.dashboard, logger: runtime.logger)
         let logger = runtime.logger
         let orchestrator = peers.orchestrator
-        let channel = VoiceChannel(
-            config: config, seed: runtime.settings.seed, clock: clock, pipeline: pipeline, turns: turns,
-            untilFleetReady: { await waitUntilLive(orchestrator, within: config.startupTimeout, logger: logger) },
-            logger: logger)
-        await runtime.health.addComponent("voice_channel") { await channel.roster.running }
+        // One wait for the whole fleet, however many speakers are waiting on it.
+        let readiness = ReadinessGate { await waitUntilLive(orchestrator, within: config.startupTimeout, logger: logger) }
+        let fleet = try await VoiceFleet.make(environment: SpeakerEnvironment(
+            config: config, seed: runtime.settings.seed, clock: clock, pipeline: pipeline, roster: ChannelRoster(),
+            turns: turns, scenarios: runtime.scenarios, untilFleetReady: { await readiness.wait() }, logger: logger))
+        await runtime.health.addComponent("voice_channel") { await fleet.isOpen }
 
-        DiscordController(channel: channel, voiceOutput: voiceOutput, config: config).addRoutes(to: routes)
-        MCPController(channel: channel, messages: messages, orchestrator: peers.orchestrator,
+        DiscordController(fleet: fleet, config: config).addRoutes(to: routes)
+        MCPController(fleet: fleet, messages: messages, orchestrator: peers.orchestrator,
                       discordAPI: runtime.latency(config.apiLatency, stream: "discord-api"))
             .addRoutes(to: routes)
-        return [channel]
+        return [fleet]
     }
 
     /// Waits until `peer` answers /health/live, at most `seconds`, so the first turns of a fleet
@@ -87,5 +87,35 @@ public enum DiscordService: FleetService {
             try? await Task.sleep(for: .milliseconds(500))
         }
         logger.warning("peer still not live; speakers start anyway", metadata: ["peer": "\(peer.name)", "waited_seconds": "\(seconds)"])
+    }
+}
+
+/// Runs a wait once, however many callers are waiting on it (every speaker waits for the fleet
+/// to come up before its first phrase). A waiter that is cancelled (its speaker left, the bridge
+/// is closing) stops waiting at once; the wait itself runs on for the others.
+actor ReadinessGate {
+    private let body: @Sendable () async -> Void
+    private var started = false
+    private var ready = false
+
+    init(_ body: @escaping @Sendable () async -> Void) {
+        self.body = body
+    }
+
+    func wait() async {
+        if !started {
+            started = true
+            Task { [body] in
+                await body()
+                self.markReady()
+            }
+        }
+        while !ready, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func markReady() {
+        ready = true
     }
 }

@@ -6,7 +6,7 @@ import ServiceKit
 /// The original bridge's MCP endpoints: post a message into a channel, read the channel back,
 /// forward a transcript to the orchestrator, and list the tools.
 struct MCPController: Sendable {
-    let channel: VoiceChannel
+    let fleet: VoiceFleet
     let messages: ChannelLog
     let orchestrator: any Orchestration
     /// Discord's REST latency, which a message post pays.
@@ -87,7 +87,7 @@ struct MCPController: Sendable {
     /// orchestrator starts a fresh session rather than mixing strangers into one history.
     private func sessionID(forUser user: String?) async -> String? {
         guard let user = user?.trimmingCharacters(in: .whitespaces), !user.isEmpty else { return nil }
-        let speakers = await channel.roster.all
+        let speakers = await fleet.roster.all
         if let speaker = speakers.first(where: { $0.name.lowercased() == user.lowercased() }) { return speaker.sessionId }
         let safe = user.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
         return "discord-user-" + String(safe.prefix(64))

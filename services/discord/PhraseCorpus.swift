@@ -11,6 +11,10 @@ public struct Phrase: Sendable, Equatable {
         case injection
         /// Addressed to Atlas and carrying personal data the output guardrail should redact.
         case pii
+        /// Addressed to Atlas, building on its last answer: what a speaker in a conversation asks next.
+        case followUp = "follow_up"
+        /// Addressed to Atlas while it is still talking: what someone says cutting into its answer.
+        case interjection
     }
 
     public let text: String
@@ -26,7 +30,10 @@ public struct Phrase: Sendable, Equatable {
 /// must not wake it, and a few turns that exercise the guardrails, so a demo run shows every
 /// outcome (replied, no_wake_phrase, blocked) without anyone typing.
 public enum PhraseCorpus {
-    public static let all: [Phrase] = requests + chatter + injections + personalData
+    public static let all: [Phrase] = openers + followUps + interjections
+
+    /// What a speaker may say out of the blue (follow-ups need a conversation first).
+    static let openers: [Phrase] = requests + chatter + injections + personalData
 
     static let requests: [Phrase] = [
         "Hey Atlas, what time is it?",
@@ -79,6 +86,24 @@ public enum PhraseCorpus {
         "Hey assistant, my card number is 4111 1111 1111 1111, is that valid?",
     ].map { Phrase($0, .pii) }
 
+    static let followUps: [Phrase] = [
+        "Hey Atlas, can you tell me more about that?",
+        "Ok Atlas, and what about tomorrow?",
+        "Atlas, can you say that again more slowly?",
+        "Hey Atlas, why is that?",
+        "Ok Atlas, can you give me another one?",
+        "Hey Atlas, what did you mean by that?",
+        "Atlas, thanks, and how long would that take?",
+        "Hey assistant, can you make that shorter?",
+    ].map { Phrase($0, .followUp) }
+
+    static let interjections: [Phrase] = [
+        "Hey Atlas, wait, stop for a second.",
+        "Atlas, sorry to cut in, what time is it?",
+        "Ok Atlas, hold on, that's enough.",
+        "Hey Atlas, actually, tell me a joke instead.",
+    ].map { Phrase($0, .interjection) }
+
     /// A speaker's first phrase: a request to Atlas, as people open a conversation with the
     /// assistant — and so a freshly started fleet answers (and fills every panel) within a turn.
     public static func pickOpening(using generator: inout SeededGenerator) -> Phrase {
@@ -87,6 +112,16 @@ public enum PhraseCorpus {
 
     /// The next phrase for a speaker, drawn from its own seeded stream so runs replay.
     public static func pick(using generator: inout SeededGenerator) -> Phrase {
-        all[Int.random(in: 0..<all.count, using: &generator)]
+        openers[Int.random(in: 0..<openers.count, using: &generator)]
+    }
+
+    /// A question that builds on Atlas's last answer.
+    public static func pickFollowUp(using generator: inout SeededGenerator) -> Phrase {
+        followUps[Int.random(in: 0..<followUps.count, using: &generator)]
+    }
+
+    /// What a speaker says when cutting into Atlas's answer.
+    public static func pickInterjection(using generator: inout SeededGenerator) -> Phrase {
+        interjections[Int.random(in: 0..<interjections.count, using: &generator)]
     }
 }

@@ -44,94 +44,33 @@ public final class VirtualClock: PacingClock {
     }
 }
 
-/// Where the bridge's voice goes: the channel's one outgoing audio stream.
+/// Where the bridge's voice goes: one voice channel's outgoing audio stream.
 public protocol PlaybackSink: Sendable {
     /// Sends one 20 ms frame of 48 kHz mono PCM.
     func send(_ frame: [Float]) async throws
 }
 
-/// The bot's outgoing voice in the simulated channel. Like a Discord voice client it Opus-encodes
+/// The bot's outgoing voice in one simulated channel. Like a Discord voice client it Opus-encodes
 /// every frame it sends, and keeps count of what went out.
 public actor ChannelVoiceOutput: PlaybackSink {
     private let encoder: OpusEncoder
+    /// Hears every frame after it is encoded: a test's recorder.
+    private let listener: (any PlaybackSink)?
     public private(set) var framesSent = 0
     public private(set) var bytesSent = 0
 
-    public init() throws {
+    public init(listener: (any PlaybackSink)? = nil) throws {
         encoder = try OpusEncoder(settings: .voice)
+        self.listener = listener
     }
 
-    public func send(_ frame: [Float]) throws {
+    public func send(_ frame: [Float]) async throws {
         bytesSent += try encoder.encode(frame).count
         framesSent += 1
+        try await listener?.send(frame)
     }
 
     public var secondsSent: Double { Double(framesSent) * AudioFormat.frameDuration }
-}
-
-/// A first-come, first-served async lock. The channel uses two: its one outgoing voice (replies
-/// to different speakers take turns, as a Discord bot's must) and the conversational floor
-/// (people wait for the exchange in progress to finish before they speak).
-public actor FIFOLock {
-    private var held = false
-    private var waiters: [(id: Int, urgent: Bool, continuation: CheckedContinuation<Bool, Never>)] = []
-    private var nextID = 0
-
-    public init() {}
-
-    /// Waits for the lock. False when the task was cancelled while waiting: the lock is not held.
-    /// An urgent waiter goes ahead of every waiter that is not (a person asked for this turn).
-    public func acquire(urgent: Bool = false) async -> Bool {
-        guard held else {
-            held = true
-            return true
-        }
-        nextID += 1
-        let id = nextID
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled {
-                    continuation.resume(returning: false)
-                } else if urgent {
-                    let position = waiters.firstIndex { !$0.urgent } ?? waiters.endIndex
-                    waiters.insert((id, true, continuation), at: position)
-                } else {
-                    waiters.append((id, false, continuation))
-                }
-            }
-        } onCancel: {
-            Task { await self.abandon(id) }
-        }
-    }
-
-    /// How many are waiting for the lock.
-    public var queueLength: Int { waiters.count }
-
-    public func release() {
-        if waiters.isEmpty {
-            held = false
-        } else {
-            waiters.removeFirst().continuation.resume(returning: true)
-        }
-    }
-
-    private func abandon(_ id: Int) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(returning: false)
-    }
-
-    /// Runs `body` while holding the lock.
-    public nonisolated func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        guard await acquire() else { throw CancellationError() }
-        do {
-            let result = try await body()
-            await release()
-            return result
-        } catch {
-            await release()
-            throw error
-        }
-    }
 }
 
 /// What playing one reply looked like.
@@ -144,6 +83,8 @@ public struct PlaybackReport: Sendable, Equatable {
     public var underruns = 0
     public var maxJitter = 0.0
     public var meanJitter = 0.0
+    /// Playback stopped early because someone started talking over it (barge-in).
+    public var interrupted = false
 
     public var seconds: Double { Double(frames) * AudioFormat.frameDuration }
 }
@@ -169,7 +110,9 @@ public struct FramePlayer: Sendable {
     }
 
     /// Plays `samples`; `onFrame` sees each frame's lateness in seconds (the jitter metric).
-    public func play(_ samples: [Float], into sink: any PlaybackSink,
+    /// `interrupt` is checked at every frame's slot, just before it would go out, so a barge-in
+    /// silences the reply within one frame.
+    public func play(_ samples: [Float], into sink: any PlaybackSink, interrupt: PlaybackInterrupt? = nil,
                      onFirstFrame: (Duration) -> Void = { _ in },
                      onFrame: (Double) -> Void = { _ in }) async throws -> PlaybackReport {
         var report = PlaybackReport()
@@ -178,6 +121,10 @@ public struct FramePlayer: Sendable {
         for frame in Self.frames(of: samples) {
             let slot = (start ?? clock.now) + Self.frameDuration * report.frames
             try await clock.sleep(until: slot)
+            if interrupt?.isRaised == true {
+                report.interrupted = true
+                break
+            }
             let sentAt = clock.now
             try await sink.send(frame)
             if start == nil {
@@ -194,5 +141,39 @@ public struct FramePlayer: Sendable {
         }
         report.meanJitter = report.frames > 0 ? totalJitter / Double(report.frames) : 0
         return report
+    }
+}
+
+/// The signal that cuts one reply short: a speaker who starts talking while Atlas's reply plays
+/// raises it, and the player stops at the next frame. It also says whether the reply is still
+/// playing, so a barge-in planned for a reply that has since ended is dropped.
+public final class PlaybackInterrupt: Sendable {
+    private struct State {
+        var raised = false
+        var ended = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public var isRaised: Bool { state.withLock { $0.raised } }
+
+    /// True until the reply has played out or been cut off.
+    public var isPlaying: Bool { state.withLock { !$0.ended && !$0.raised } }
+
+    /// Stops the reply at its next frame; false when it had already ended (nothing to interrupt).
+    @discardableResult
+    public func raise() -> Bool {
+        state.withLock { state in
+            guard !state.ended, !state.raised else { return false }
+            state.raised = true
+            return true
+        }
+    }
+
+    /// The reply is over; a later `raise` changes nothing.
+    public func end() {
+        state.withLock { $0.ended = true }
     }
 }

@@ -4,79 +4,35 @@ import Foundation
 import Logging
 import ServiceKit
 
-/// Something a speaker is about to say: a phrase it picked itself, or one a person asked for
-/// through POST /voice/speak (which already handed out the turn id).
-struct Utterance: Sendable {
-    var text: String
-    var turnID: Int?
-}
-
-/// Where a speaker's next utterance comes from: requests queue here, and a waiting speaker wakes
-/// for a request at once or gives up after its quiet interval to pick a phrase of its own.
-actor Mailbox {
-    private var pending: [Utterance] = []
-    private var waiter: (generation: Int, continuation: CheckedContinuation<Utterance?, Never>)?
-    private var generation = 0
-
-    func deliver(_ utterance: Utterance) {
-        if let waiter {
-            self.waiter = nil
-            waiter.continuation.resume(returning: utterance)
-        } else {
-            pending.append(utterance)
-        }
-    }
-
-    /// The next request, or nil once `timeout` passes without one (never, when nil) or the
-    /// task is cancelled.
-    func next(waitingAtMost timeout: Duration?) async -> Utterance? {
-        if !pending.isEmpty { return pending.removeFirst() }
-        generation += 1
-        let current = generation
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                waiter = (current, continuation)
-                if Task.isCancelled { resumeWaiter(current) }
-                if let timeout {
-                    Task { [weak self] in
-                        try? await Task.sleep(for: timeout)
-                        await self?.resumeWaiter(current)
-                    }
-                }
-            }
-        } onCancel: {
-            Task { await self.resumeWaiter(current) }
-        }
-    }
-
-    private func resumeWaiter(_ generation: Int) {
-        guard let waiter, waiter.generation == generation else { return }
-        self.waiter = nil
-        waiter.continuation.resume(returning: nil)
-    }
-}
-
-/// One simulated member of the voice channel. It talks the way a Discord user does: its client
+/// One simulated member of a voice channel. It talks the way a Discord user does: its client
 /// sends nothing while it is quiet, then a burst of 20 ms Opus frames in real time — a moment of
 /// room noise, the phrase, and the silence after it — which the bridge decodes and segments.
-/// Each closed segment becomes a voice turn; the speaker waits for Atlas's answer before its next
-/// phrase, as people do.
+/// Each closed segment becomes a voice turn. Like people, it mostly waits for the exchange in
+/// progress before speaking, sometimes talks over someone anyway, follows up on Atlas's answers,
+/// and now and then cuts into an answer (barge-in) when the channel asks it to.
 struct SimulatedSpeaker: Sendable {
     let identity: SpeakerIdentity
     let voice: Voice
-    let config: DiscordConfig
-    let seed: UInt64
-    let clock: any PacingClock
-    let pipeline: TurnPipeline
     let mailbox: Mailbox
-    /// Held from the first word of an utterance to the end of Atlas's answer: people do not
-    /// talk over an exchange in progress, so turns do not queue behind each other's replies.
-    let floor: FIFOLock
-    let roster: ChannelRoster
-    let turns: TurnLog
-    /// Waits until the fleet can answer; called before the first phrase the speaker picks itself.
-    let untilFleetReady: @Sendable () async -> Void
-    let logger: Logger
+    let channel: VoiceChannel
+    let environment: SpeakerEnvironment
+    /// The turn pipeline, playing replies into this speaker's channel.
+    let pipeline: TurnPipeline
+
+    init(identity: SpeakerIdentity, voice: Voice, mailbox: Mailbox, channel: VoiceChannel, environment: SpeakerEnvironment) {
+        self.identity = identity
+        self.voice = voice
+        self.mailbox = mailbox
+        self.channel = channel
+        self.environment = environment
+        pipeline = environment.pipeline.speaking(in: channel)
+    }
+
+    var config: DiscordConfig { environment.config }
+    var seed: UInt64 { environment.seed }
+    var clock: any PacingClock { environment.clock }
+    var roster: ChannelRoster { environment.roster }
+    var logger: Logger { environment.logger }
 
     /// Room noise under every frame, so the VAD measures a real noise floor. Rooms differ — a quiet
     /// study (about -70 dBFS), an office (-55), a café (-45) — so the audio quality score, and
@@ -90,43 +46,38 @@ struct SimulatedSpeaker: Sendable {
     /// Background before the phrase: the VAD's noise floor and the segmenter's pre-roll need it.
     static let leadIn = 0.3
 
+    /// Talks until the task is cancelled (the speaker leaves the channel, or the bridge stops).
     func run() async {
         let link: VoiceLink
         do {
-            link = try VoiceLink(segmenter: makeSegmenter(), lossPercent: config.packetLossPercent,
-                                 lossSeed: SeededGenerator(seed: seed, stream: "discord/loss/\(identity.name)"))
+            link = try VoiceLink(segmenter: makeSegmenter(),
+                                 lossSeed: SeededGenerator(seed: seed, stream: "discord/loss/\(identity.name)"),
+                                 conditions: LinkConditions.live(lossPercent: config.packetLossPercent, jitterMs: config.jitterMs,
+                                                                 scenarios: environment.scenarios))
         } catch {
             logger.error("cannot open the speaker's voice link", metadata: ["speaker": "\(identity.name)", "error": "\(error)"])
             return
         }
-        var choices = SeededGenerator(seed: seed, stream: "discord/speaker/\(identity.name)")
+        var mind = SpeakerMind(seed: seed, name: identity.name)
         var noise = SeededGenerator(seed: seed, stream: "discord/noise/\(identity.name)")
         var fleetReady = false
-        var opening = true
         while !Task.isCancelled {
-            let quiet = config.autostart ? Duration.seconds(Double.random(in: config.turnInterval, using: &choices)) : nil
-            var utterance = await mailbox.next(waitingAtMost: quiet)
-            if utterance == nil {
-                guard config.autostart, !Task.isCancelled else { continue }
-                if !fleetReady {
-                    await untilFleetReady()
-                    fleetReady = true
-                }
-                let phrase = opening ? PhraseCorpus.pickOpening(using: &choices) : PhraseCorpus.pick(using: &choices)
-                opening = false
-                utterance = Utterance(text: phrase.text, turnID: nil)
+            guard var plan = await nextPlan(&mind, fleetReady: &fleetReady) else { continue }
+            // Leaving with a request in hand: it goes back, for someone still here to say.
+            guard !Task.isCancelled, let holdsFloor = await takeFloor(for: &plan) else {
+                await mailbox.giveBack(plan.utterance)
+                return
             }
-            guard let utterance, !Task.isCancelled else { continue }
-            guard await floor.acquire(urgent: utterance.turnID != nil) else { return }
             do {
-                try await speak(utterance, over: link, noise: &noise)
+                let outcomes = try await speak(plan.utterance, over: link, noise: &noise, cuttingIn: plan.bargeIn)
+                mind.heard(outcomes)
             } catch is CancellationError {
-                await floor.release()
+                if holdsFloor { await channel.floor.release() }
                 return
             } catch {
                 logger.error("speaker failed to talk", metadata: ["speaker": "\(identity.name)", "error": "\(error)"])
             }
-            await floor.release()
+            if holdsFloor { await channel.floor.release() }
             await roster.update(identity.name) { $0.state = .idle }
         }
     }
@@ -137,72 +88,75 @@ struct SimulatedSpeaker: Sendable {
                   maxSegmentDuration: config.maxSegmentDuration)
     }
 
-    /// Streams one utterance in real time and runs a voice turn for every segment it produced,
-    /// each starting the moment its segment closes.
-    func speak(_ utterance: Utterance, over link: VoiceLink, noise: inout SeededGenerator) async throws {
-        let speech = SpeechSynthesizer(voice: voice).synthesize(utterance.text)
-        let frames = Self.burst(speech, silenceTimeout: config.silenceTimeout)
-        let lastSpeechFrame = Int(((Self.leadIn * Double(AudioFormat.sampleRate) + Double(speech.count))
-            / Double(AudioFormat.samplesPerFrame)).rounded(.up))
-        await roster.update(identity.name) {
-            $0.state = .speaking
-            $0.lastPhrase = utterance.text
-        }
-
-        var reservedID = utterance.turnID
-        var segmentsClosed = 0
-        let roomNoise = roomNoiseAmplitude
-        try await withThrowingTaskGroup(of: TurnRecord.self) { group in
-            let start = clock.now
-            for (index, frame) in frames.enumerated() {
-                try await clock.sleep(until: start + FramePlayer.frameDuration * index)
-                let sent = frame.map { $0 + Float.random(in: -roomNoise...roomNoise, using: &noise) }
-                let segments = try link.carry(sent)
-                let now = clock.now, streamNow = link.streamTime
-                for segment in segments {
-                    segmentsClosed += 1
-                    let delay = max(0, streamNow - segment.lastVoicedTime)
-                    let voiceSegment = VoiceSegment(samples: segment.samples, phrase: utterance.text,
-                                                    lastVoicedAt: now - .seconds(delay), endOfUtteranceDelay: delay)
-                    let turnNumber = await roster.nextTurnNumber(for: identity.name)
-                    let id: Int
-                    if let reserved = reservedID { id = reserved } else { id = await turns.reserveID() }
-                    reservedID = nil
-                    await roster.update(identity.name) { $0.state = .awaitingReply }
-                    group.addTask { [pipeline, identity] in
-                        await pipeline.run(voiceSegment, speaker: identity, turnNumber: turnNumber, id: id)
-                    }
-                }
-                // Once the phrase is out and heard, the client stops sending, as Discord's does.
-                if index >= lastSpeechFrame, segmentsClosed > 0 { break }
+    /// What the speaker does next: what was asked of it, or, after a quiet interval, a phrase of
+    /// its own. Nil when there is nothing to say (the wait ended, or a barge-in came too late).
+    func nextPlan(_ mind: inout SpeakerMind, fleetReady: inout Bool) async -> TalkPlan? {
+        let quiet = config.autostart ? mind.quiet(config.turnInterval) : nil
+        switch await mailbox.next(waitingAtMost: quiet) {
+        case .request(let utterance):
+            return TalkPlan(utterance: utterance, waitsForFloor: true)
+        case .bargeIn(let bargeIn):
+            guard bargeIn.reply.isPlaying else { return nil }
+            return TalkPlan(utterance: Utterance(text: mind.interjection().text, turnID: nil), waitsForFloor: false,
+                            bargeIn: bargeIn)
+        case nil:
+            guard config.autostart, !Task.isCancelled else { return nil }
+            if !fleetReady {
+                await environment.untilFleetReady()
+                fleetReady = true
             }
-            for try await record in group {
-                await roster.finished(identity.name, outcome: record.outcome, statistics: link.statistics)
-            }
-        }
-        let statistics = link.statistics
-        await roster.update(identity.name) { $0.link = statistics }
-
-        if segmentsClosed == 0 {
-            logger.notice("no speech segment detected", metadata: ["speaker": "\(identity.name)", "characters": "\(utterance.text.count)"])
-            if let id = reservedID {
-                // Someone asked for this turn and is waiting on its id: say what happened.
-                var record = TurnRecord(id: id, speaker: identity.name, sessionId: identity.sessionId, turnNumber: 0,
-                                        phrase: utterance.text)
-                record.outcome = .empty
-                record.error = "the voice activity detector found no speech segment in the utterance"
-                MetricCatalog.voiceTurns.increment(["outcome": TurnOutcome.empty.rawValue])
-                await turns.store(record)
-            }
+            let phrase = mind.nextPhrase()
+            // Now and then someone starts talking without waiting for the exchange in progress.
+            return TalkPlan(utterance: Utterance(text: phrase.text, turnID: nil),
+                            waitsForFloor: !mind.strikes(config.overlapPercent))
         }
     }
 
-    /// The frames of one burst: lead-in, the phrase, then enough silence for the segmenter's
-    /// silence timeout to close the utterance (plus a margin for the VAD's frame size).
-    static func burst(_ speech: [Float], silenceTimeout: Double) -> [[Float]] {
-        let rate = Double(AudioFormat.sampleRate)
-        let leadIn = [Float](repeating: 0, count: Int(leadIn * rate))
-        let tail = [Float](repeating: 0, count: Int((silenceTimeout + 0.4) * rate))
-        return FramePlayer.frames(of: leadIn + speech + tail)
+    /// Waits for the floor when the plan says so. True when the floor is now held, false when the
+    /// speaker talks without it (overlap, or a barge-in call that came while waiting), nil when
+    /// the speaker left while waiting.
+    func takeFloor(for plan: inout TalkPlan) async -> Bool? {
+        guard plan.waitsForFloor else { return false }
+        switch await floorOrBargeIn(urgent: plan.utterance.turnID != nil) {
+        case .floor:
+            return true
+        case .bargeIn(let bargeIn):
+            plan.bargeIn = bargeIn
+            return false
+        case .cancelled:
+            return nil
+        }
     }
+
+    enum FloorWait: Sendable {
+        case floor, bargeIn(BargeIn), cancelled
+    }
+
+    /// Whichever comes first: the floor, or the channel asking this speaker to cut into a reply
+    /// (the phrase it was waiting to say, it now says over Atlas).
+    func floorOrBargeIn(urgent: Bool) async -> FloorWait {
+        let floor = channel.floor, mailbox = mailbox
+        return await withTaskGroup(of: FloorWait.self) { group in
+            group.addTask { await floor.acquire(urgent: urgent) ? .floor : .cancelled }
+            group.addTask { await mailbox.nextBargeIn().map(FloorWait.bargeIn) ?? .cancelled }
+            let first = await group.next() ?? .cancelled
+            group.cancelAll()
+            // The losing wait may have succeeded just before it was cancelled: hand back the floor.
+            for await late in group {
+                if case .floor = late { await floor.release() }
+            }
+            guard case .bargeIn(let bargeIn) = first, !bargeIn.reply.isPlaying else { return first }
+            // The reply ended while the call was on its way: wait for the floor after all.
+            return await floor.acquire(urgent: urgent) ? .floor : .cancelled
+        }
+    }
+}
+
+/// One thing a speaker is about to say, and how it takes its turn.
+struct TalkPlan: Sendable {
+    var utterance: Utterance
+    /// False when the speaker talks without waiting for the exchange in progress.
+    var waitsForFloor: Bool
+    /// Set when the speaker talks over Atlas's reply.
+    var bargeIn: BargeIn?
 }

@@ -12,6 +12,8 @@ public enum TurnOutcome: String, Sendable, Codable, CaseIterable {
     case empty
     /// A stage failed; the error is on the turn's span and in the log.
     case error
+    /// Atlas's reply was cut off: a speaker started talking over it (barge-in).
+    case interrupted
 }
 
 /// Everything the demo surface shows about one voice turn, both sides' audio included.

@@ -17,12 +17,18 @@ public struct VoiceSegment: Sendable {
     public var lastVoicedAt: Duration
     /// Seconds between the last voiced frame and the segment closing.
     public var endOfUtteranceDelay: Double
+    /// The share (0...1) of the segment's frames the speaker's link concealed (lost or late
+    /// packets that FEC could not rebuild, `VoiceLink.concealedRatio(of:)`); the audio
+    /// processor's quality score counts it.
+    public var concealedRatio: Double
 
-    public init(samples: [Float], phrase: String, lastVoicedAt: Duration, endOfUtteranceDelay: Double) {
+    public init(samples: [Float], phrase: String, lastVoicedAt: Duration, endOfUtteranceDelay: Double,
+                concealedRatio: Double = 0) {
         self.samples = samples
         self.phrase = phrase
         self.lastVoicedAt = lastVoicedAt
         self.endOfUtteranceDelay = endOfUtteranceDelay
+        self.concealedRatio = concealedRatio
     }
 
     public var duration: Double { Double(samples.count) / Double(AudioFormat.sampleRate) }
@@ -57,9 +63,12 @@ public struct TurnPipeline: Sendable {
     let orchestrator: any Orchestration
     let matcher: WakePhraseMatcher
     let player: FramePlayer
-    let sink: any PlaybackSink
-    /// The channel's one outgoing voice.
-    let voice: FIFOLock
+    /// The voice channel's outgoing audio; `speaking(in:)` points a turn at its speaker's channel.
+    private(set) var sink: any PlaybackSink
+    /// The channel's one outgoing voice: one reply plays at a time per channel.
+    private(set) var voice: FIFOLock
+    /// Told when a reply starts playing, so someone in the channel can talk over it.
+    private(set) var audience: (any ReplyAudience)?
     let turns: TurnLog
     let channel: ChannelLog
     /// Where finished turns are reported (the monitoring dashboard's live feed); best effort.
@@ -67,7 +76,8 @@ public struct TurnPipeline: Sendable {
     let logger: Logger
 
     public init(audioProcessor: any AudioProcessing, transcriber: any Transcriber, orchestrator: any Orchestration,
-                matcher: WakePhraseMatcher, clock: any PacingClock, sink: any PlaybackSink, voice: FIFOLock = FIFOLock(),
+                matcher: WakePhraseMatcher, clock: any PacingClock, sink: any PlaybackSink = UnroutedSink(),
+                voice: FIFOLock = FIFOLock(), audience: (any ReplyAudience)? = nil,
                 turns: TurnLog, channel: ChannelLog, reporter: (any TurnReporting)? = nil, logger: Logger) {
         self.audioProcessor = audioProcessor
         self.transcriber = transcriber
@@ -76,10 +86,21 @@ public struct TurnPipeline: Sendable {
         self.player = FramePlayer(clock: clock)
         self.sink = sink
         self.voice = voice
+        self.audience = audience
         self.turns = turns
         self.channel = channel
         self.reporter = reporter
         self.logger = logger
+    }
+
+    /// The same pipeline, playing its replies into `channel`: that channel's voice, its lock, and
+    /// its speakers as the audience who may barge in.
+    func speaking(in channel: VoiceChannel) -> TurnPipeline {
+        var routed = self
+        routed.sink = channel.output
+        routed.voice = channel.voice
+        routed.audience = channel
+        return routed
     }
 
     /// Runs one turn and returns its record (also stored in the turn log). Never throws: a failed
@@ -147,5 +168,21 @@ public struct TurnPipeline: Sendable {
         } catch {
             logger.debug("turn report not delivered", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// A voice channel as a playing reply sees it: told when the reply starts, with the signal that
+/// cuts it short, so a speaker in the channel can start talking over it.
+public protocol ReplyAudience: Sendable {
+    func replyStarted(to speaker: String, seconds: Double, interrupt: PlaybackInterrupt) async
+}
+
+/// The sink of a pipeline not yet pointed at a channel: every turn the bridge runs belongs to a
+/// speaker in a channel, so a reply arriving here is a wiring mistake, and says so.
+public struct UnroutedSink: PlaybackSink {
+    public init() {}
+
+    public func send(_ frame: [Float]) async throws {
+        throw FleetError.internalError("a reply was played before its turn was routed to a voice channel")
     }
 }

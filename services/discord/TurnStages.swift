@@ -11,7 +11,7 @@ extension TurnPipeline {
     func stages(_ segment: VoiceSegment, speaker: SpeakerIdentity, span: any Span,
                 record: inout TurnRecord) async throws {
         let input = try await encode(segment, speaker: speaker, record: &record)
-        let processed = try await process(input, span: span, record: &record)
+        let processed = try await process(input, concealedRatio: segment.concealedRatio, span: span, record: &record)
         guard let transcript = try await transcribe(processed, span: span, record: &record),
               let request = try await detectWakePhrase(in: transcript, span: span, record: &record) else { return }
         let reply = try await orchestrate(request, speaker: speaker, span: span, record: &record)
@@ -39,9 +39,12 @@ extension TurnPipeline {
     }
 
     /// 2. Trim, normalise and score it.
-    private func process(_ input: [UInt8], span: any Span, record: inout TurnRecord) async throws -> ProcessedAudio {
+    /// `concealedRatio`, the share of the segment the link concealed, lowers the quality score.
+    private func process(_ input: [UInt8], concealedRatio: Double, span: any Span,
+                         record: inout TurnRecord) async throws -> ProcessedAudio {
         let start = ContinuousClock.now
-        let processed = try await audioProcessor.processSegment(input)
+        span.attributes["voice.concealed_frame_ratio"] = concealedRatio
+        let processed = try await audioProcessor.processSegment(input, concealedFrameRatio: concealedRatio)
         record.latencies.process = (ContinuousClock.now - start).seconds
         span.attributes["audio.quality_score"] = processed.metrics.qualityScore
         return processed
@@ -143,19 +146,24 @@ extension TurnPipeline {
         let report = try await play(decoded.samples, after: segment, turnSpan: span, record: &record)
         record.playbackUnderruns = report.underruns
         record.latencies.playback = report.seconds
-        record.outcome = outcome
+        record.outcome = report.interrupted ? .interrupted : outcome
     }
 
     private func play(_ samples: [Float], after segment: VoiceSegment, turnSpan: any Span,
                       record: inout TurnRecord) async throws -> PlaybackReport {
         let queued = ContinuousClock.now
+        let listener = record.speaker
         let (report, waited) = try await voice.withLock {
             // Time spent waiting for another reply to finish: part of what the speaker hears as latency.
             let waited = (ContinuousClock.now - queued).seconds
+            let seconds = Double(samples.count) / Double(AudioFormat.sampleRate)
+            let interrupt = PlaybackInterrupt()
+            defer { interrupt.end() }
+            await audience?.replyStarted(to: listener, seconds: seconds, interrupt: interrupt)
             let report = try await withStageSpan(StageSpan.playback) { stage in
-                stage.attributes["audio.duration_seconds"] = Double(samples.count) / Double(AudioFormat.sampleRate)
+                stage.attributes["audio.duration_seconds"] = seconds
                 stage.attributes["voice.playback.queue_seconds"] = waited
-                let report = try await player.play(samples, into: sink, onFirstFrame: { sentAt in
+                let report = try await player.play(samples, into: sink, interrupt: interrupt, onFirstFrame: { sentAt in
                     let latency = (sentAt - segment.lastVoicedAt).seconds
                     MetricCatalog.endToEndResponse.observe(latency)
                     turnSpan.attributes["voice.end_to_end_seconds"] = latency
@@ -168,6 +176,12 @@ extension TurnPipeline {
                 stage.attributes["voice.playback.frames"] = report.frames
                 stage.attributes["voice.playback.underruns"] = report.underruns
                 stage.attributes["voice.playback.max_jitter_seconds"] = report.maxJitter
+                if report.interrupted {
+                    // Someone talked over the reply: the playback span ends here, early.
+                    stage.attributes["voice.interrupted"] = true
+                    turnSpan.attributes["voice.interrupted"] = true
+                    MetricCatalog.interruptedTurns.increment()
+                }
                 return report
             }
             return (report, waited)

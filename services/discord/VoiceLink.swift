@@ -3,86 +3,232 @@ import Foundation
 public import ServiceKit
 
 /// One speaker's audio path into the bridge, as Discord carries it: the speaker's client encodes
-/// each 20 ms frame as an Opus packet, the network may lose some, and the bridge decodes what
-/// arrives with its own decoder for that speaker (concealing or FEC-recovering the gaps) and cuts
-/// the stream into utterances with a VAD segmenter.
+/// each 20 ms frame as an Opus packet; the network loses some (in bursts, Gilbert-Elliott) and
+/// delays the rest unevenly; the bridge holds what arrives in an adaptive jitter buffer, plays
+/// one slot per 20 ms with its own decoder for that speaker (concealing a missing or late packet
+/// with PLC, or rebuilding it from the next packet's in-band FEC), and cuts the stream into
+/// utterances with a VAD segmenter.
+///
+/// Time is the stream's own: the speaker task carries one frame per 20 ms, packet n leaves at
+/// n × 20 ms, and a packet arrives at its send time plus its network delay. Each `carry` first
+/// delivers every packet that has arrived by the current frame's send time, then plays the slots
+/// that are due, so nothing here sleeps and a seeded run replays exactly.
 ///
 /// Not Sendable: both codecs carry state from frame to frame, so a link lives inside the one
 /// task that streams its speaker.
 public final class VoiceLink {
     public struct Statistics: Sendable, Equatable, Codable {
         public var packetsSent = 0
+        /// Packets decoded in their own slot.
+        public var packetsReceived = 0
+        /// Packets the network dropped.
         public var packetsLost = 0
-        /// Lost frames rebuilt from the next packet's in-band FEC data.
+        /// Packets that arrived after their slot had been played (concealed) and were dropped.
+        public var packetsLate = 0
+        /// Missing frames rebuilt from the next packet's in-band FEC data.
         public var framesRecovered = 0
-        /// Lost frames filled in by the decoder's packet-loss concealment.
+        /// Missing frames filled in by the decoder's packet-loss concealment.
         public var framesConcealed = 0
         public var segmentsClosed = 0
+        /// The RFC 3550 interarrival jitter estimate, in seconds.
+        public var jitterSeconds = 0.0
+        /// The jitter buffer's current target playout delay, in seconds.
+        public var bufferDelaySeconds = 0.0
     }
 
-    private let encoder: OpusEncoder
+    private struct InFlight {
+        var sequence: Int
+        var packet: [UInt8]
+        var arrivesAt: Double
+    }
+
+    static let frameDuration = Double(AudioFormat.samplesPerFrame) / Double(AudioFormat.sampleRate)
+    /// Frames between telemetry reports: one per second of audio per speaker keeps 200 speakers'
+    /// metric updates cheap and still moves a dashboard within its scrape interval.
+    static let reportInterval = 50
+
+    private var encoder: OpusEncoder
     private let decoder: OpusDecoder
     private var segmenter: Segmenter
-    private let lossPercent: Double
+    private let conditions: @Sendable () -> LinkConditions
+    private var applied: LinkConditions
+    private var loss: GilbertElliott
     private var lossDraws: SeededGenerator
-    private let usesFEC: Bool
+    private var delayDraws: SeededGenerator
+    private var buffer = JitterBuffer()
+    private var inFlight: [InFlight] = []
     private var nextSequence = 0
-    /// Sequence number the bridge expects next; a higher one means packets went missing.
-    private var expectedSequence = 0
+    /// Indices (in played frames) of the frames filled in by PLC, kept for as long as a segment
+    /// can reach back, so each closed segment can say what share of it was made up.
+    private var concealedFrames: [Int] = []
+    private var playedFrames = 0
+    private let telemetry: LinkTelemetry
+    private var unreported = LinkTelemetry.Report()
     public private(set) var statistics = Statistics()
 
     /// - Parameters:
-    ///   - lossPercent: share of packets dropped in transit, decided by `lossSeed` so a run replays.
-    public init(segmenter: Segmenter, lossPercent: Double = 0, lossSeed: SeededGenerator = SeededGenerator(seed: 0)) throws {
-        // With loss expected, the speaker's client embeds FEC, as Discord's clients do.
-        usesFEC = lossPercent > 0
-        encoder = try OpusEncoder(settings: usesFEC ? .voiceOverLossyNetwork : .voice)
+    ///   - lossPercent: scattered loss when `conditions` is nil (the static DISCORD_PACKET_LOSS).
+    ///   - lossSeed: seeds the loss and delay draws, so a run replays.
+    ///   - conditions: asked on every frame for the network's current state (the static settings
+    ///     plus the running scenarios); nil means `lossPercent` alone, unchanging.
+    ///   - telemetry: where packet and concealment counts go, once a second of audio.
+    public init(segmenter: Segmenter, lossPercent: Double = 0, lossSeed: SeededGenerator = SeededGenerator(seed: 0),
+                conditions: (@Sendable () -> LinkConditions)? = nil, telemetry: LinkTelemetry = .metrics) throws {
+        let conditions = conditions ?? LinkConditions.fixed(lossPercent: lossPercent)
+        let initial = conditions()
+        self.conditions = conditions
+        applied = initial
+        encoder = try OpusEncoder(settings: initial.expectsImpairment ? .voiceOverLossyNetwork : .voice)
         decoder = try OpusDecoder()
         self.segmenter = segmenter
-        self.lossPercent = lossPercent
+        loss = GilbertElliott(meanLossPercent: initial.lossPercent, meanBurstLength: Self.burstLength(of: initial))
         lossDraws = lossSeed
+        var seeds = lossSeed
+        delayDraws = SeededGenerator(seed: seeds.next(), stream: "discord/jitter")
+        self.telemetry = telemetry
     }
 
-    /// Seconds of audio the bridge has received from this speaker (concealed frames included).
+    /// Seconds of audio the bridge has played out from this speaker (concealed frames included).
     public var streamTime: Double { segmenter.streamTime }
 
     /// Carries one 20 ms frame from the speaker to the bridge; returns the segments it closed.
     public func carry(_ frame: [Float]) throws -> [Segment] {
+        let conditions = try follow(self.conditions())
         let packet = try encoder.encode(frame)
         let sequence = nextSequence
         nextSequence += 1
         statistics.packetsSent += 1
-        if lossPercent > 0, Double.random(in: 0..<100, using: &lossDraws) < lossPercent {
+        let now = Double(sequence) * Self.frameDuration
+        if loss.nextIsLost(using: &lossDraws) {
             statistics.packetsLost += 1
-            return []
+            unreported.packetsLost += 1
+        } else {
+            inFlight.append(InFlight(sequence: sequence, packet: packet, arrivesAt: now + networkDelay(conditions)))
         }
-        return try receive(packet, sequence: sequence)
-    }
-
-    /// The bridge's side: fills any gap before `packet`, then decodes it and segments the audio.
-    func receive(_ packet: [UInt8], sequence: Int) throws -> [Segment] {
-        var closed: [Segment] = []
-        let missing = max(0, sequence - expectedSequence)
-        for index in 0..<missing {
-            // Only the frame just before this packet can come back from its FEC data.
-            if usesFEC, index == missing - 1 {
-                closed += segmenter.push(try decoder.decodeFEC(next: packet))
-                statistics.framesRecovered += 1
-            } else {
-                closed += segmenter.push(try decoder.concealLostFrame())
-                statistics.framesConcealed += 1
-            }
-        }
-        expectedSequence = sequence + 1
-        closed += segmenter.push(try decoder.decode(packet))
-        statistics.segmentsClosed += closed.count
+        deliver(by: now)
+        let closed = try playOut(buffer.due(at: now))
+        afterFrame()
         return closed
     }
 
-    /// Closes whatever utterance is still open (the speaker left the channel).
+    /// The share of `segment`'s 20 ms frames that the bridge had to make up with packet-loss
+    /// concealment because their packet was lost or late and FEC could not rebuild it: the
+    /// residual loss the audio processor's quality score needs to know (X-Concealed-Frame-Ratio).
+    /// A frame rebuilt from FEC carries the speaker's real audio at a lower bitrate, so it counts
+    /// as received, as the E-model's packet-loss term counts the loss left after recovery.
+    public func concealedRatio(of segment: Segment) -> Double {
+        let first = Int((segment.startTime / Self.frameDuration + 1e-6).rounded(.down))
+        let end = Int((segment.endTime / Self.frameDuration - 1e-6).rounded(.up))
+        guard end > first else { return 0 }
+        let concealed = concealedFrames.count(where: { $0 >= first && $0 < end })
+        return Double(concealed) / Double(end - first)
+    }
+
+    /// Plays out whatever is still buffered or on its way and closes whatever utterance is still
+    /// open (the speaker left the channel).
     public func flush() -> [Segment] {
-        let closed = segmenter.flush()
+        deliver(by: .infinity)
+        var closed: [Segment] = []
+        if nextSequence > 0, let last = buffer.playoutTime(of: nextSequence - 1) {
+            closed += (try? playOut(buffer.due(at: last))) ?? []
+        }
+        let flushed = segmenter.flush()
+        statistics.segmentsClosed += flushed.count
+        report()
+        return closed + flushed
+    }
+
+    // MARK: The sender and the network
+
+    /// Applies changed conditions: retunes the loss model (keeping its state) and, like a client
+    /// reacting to the receiver's reports, turns in-band FEC on while impairment is expected and
+    /// off again after. libopus cannot switch FEC through this API mid-stream, so the client
+    /// opens a new encoder; that costs one frame of prediction state, only when conditions change.
+    private func follow(_ conditions: LinkConditions) throws -> LinkConditions {
+        guard conditions != applied else { return conditions }
+        applied = conditions
+        loss.retune(meanLossPercent: conditions.lossPercent, meanBurstLength: Self.burstLength(of: conditions))
+        if conditions.expectsImpairment != encoder.settings.inbandFEC {
+            encoder = try OpusEncoder(settings: conditions.expectsImpairment ? .voiceOverLossyNetwork : .voice)
+        }
+        return conditions
+    }
+
+    /// Bursts as the conditions say, or the runs independent loss makes by chance.
+    private static func burstLength(of conditions: LinkConditions) -> Double {
+        conditions.meanBurstLength ?? GilbertElliott.independentBurstLength(lossPercent: conditions.lossPercent)
+    }
+
+    /// The fixed delay plus exponentially distributed queueing delay with the configured mean.
+    private func networkDelay(_ conditions: LinkConditions) -> Double {
+        var delay = conditions.baseDelayMs / 1000
+        if conditions.jitterMs > 0 {
+            delay += -conditions.jitterMs / 1000 * log(1 - Double.random(in: 0..<1, using: &delayDraws))
+        }
+        return delay
+    }
+
+    // MARK: The bridge
+
+    /// Hands every packet that has arrived by `now` to the jitter buffer, in order of arrival.
+    private func deliver(by now: Double) {
+        let horizon = now + 1e-9
+        let arrived = inFlight.filter { $0.arrivesAt <= horizon }
+            .sorted { ($0.arrivesAt, $0.sequence) < ($1.arrivesAt, $1.sequence) }
+        guard !arrived.isEmpty else { return }
+        inFlight.removeAll { $0.arrivesAt <= horizon }
+        for packet in arrived {
+            guard buffer.arrive(packet.packet, sequence: packet.sequence, at: packet.arrivesAt) == .late else { continue }
+            statistics.packetsLate += 1
+            unreported.packetsLate += 1
+        }
+    }
+
+    /// Decodes each due slot from its own packet, from the next packet's FEC, or by concealment,
+    /// and segments the audio.
+    private func playOut(_ slots: [JitterBuffer.Slot]) throws -> [Segment] {
+        var closed: [Segment] = []
+        for slot in slots {
+            let audio: [Float]
+            if let packet = slot.packet {
+                audio = try decoder.decode(packet)
+                statistics.packetsReceived += 1
+                unreported.packetsReceived += 1
+            } else if encoder.settings.inbandFEC, let next = slot.next {
+                audio = try decoder.decodeFEC(next: next)
+                statistics.framesRecovered += 1
+                unreported.concealedByFEC += 1
+            } else {
+                audio = try decoder.concealLostFrame()
+                statistics.framesConcealed += 1
+                unreported.concealedByPLC += 1
+                concealedFrames.append(playedFrames)
+            }
+            playedFrames += 1
+            closed += segmenter.push(audio)
+        }
         statistics.segmentsClosed += closed.count
         return closed
+    }
+
+    private func afterFrame() {
+        statistics.jitterSeconds = buffer.jitter
+        statistics.bufferDelaySeconds = buffer.targetDelay
+        guard statistics.packetsSent % Self.reportInterval == 0 else { return }
+        report()
+        // A segment reaches back at most its maximum duration plus pre-roll from the frame that closes it.
+        let history = Int(segmenter.maxSegmentDuration / Self.frameDuration) + Self.reportInterval * 2
+        if let keepFrom = concealedFrames.firstIndex(where: { $0 >= playedFrames - history }) {
+            concealedFrames.removeFirst(keepFrom)
+        } else {
+            concealedFrames.removeAll()
+        }
+    }
+
+    private func report() {
+        unreported.jitterSeconds = buffer.jitter
+        unreported.bufferDelaySeconds = buffer.targetDelay
+        telemetry.deliver(unreported)
+        unreported = LinkTelemetry.Report()
     }
 }

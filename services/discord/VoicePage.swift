@@ -8,8 +8,10 @@ enum VoicePage {
     /// programming error; VoicePageTests parses it and fails first.
     static let template = try! MustacheTemplate(string: templateText)
 
-    static func render(turns: [TurnRecord], speakers: [SpeakerStatus], medianEndToEnd: Double?) -> String {
+    static func render(turns: [TurnRecord], speakers: [SpeakerStatus], channels: [ChannelView] = [],
+                       medianEndToEnd: Double?) -> String {
         template.render(Model(turns: turns.map(Turn.init), speakers: speakers.map(Speaker.init),
+                              channels: channels.map(Channel.init), speakerCount: speakers.count,
                               median: medianEndToEnd.map(seconds) ?? "no replies yet"))
     }
 
@@ -25,6 +27,8 @@ enum VoicePage {
     struct Model {
         let turns: [Turn]
         let speakers: [Speaker]
+        let channels: [Channel]
+        let speakerCount: Int
         /// The median end-to-end latency, or why there is none.
         let median: String
     }
@@ -40,6 +44,21 @@ enum VoicePage {
             voice = speaker.voice
             state = speaker.state.rawValue
             turnCount = speaker.turns
+        }
+    }
+
+    /// A voice channel: where it is, who sits in it, and how much Atlas has said there.
+    struct Channel {
+        let guild: String
+        let channelId: String
+        let members: String
+        let botSeconds: String
+
+        init(_ channel: ChannelView) {
+            guild = channel.guild
+            channelId = channel.id
+            members = channel.speakers.isEmpty ? "nobody" : channel.speakers.joined(separator: ", ")
+            botSeconds = String(format: "%.1f s", channel.botVoice.seconds)
         }
     }
 

@@ -4,23 +4,34 @@ import Hummingbird
 // What the voice routes read and answer. scripts/bench-fleet.py and scripts/stack/*.py read
 // /voice/status and /voice/turns, so these keys are a contract.
 
-/// GET /voice/status: the channel, its speakers, and running totals.
+/// GET /voice/status: the channels, their speakers, and running totals.
 struct StatusView: ResponseEncodable {
     var channelOpen: Bool
     var autostart: Bool
     var packetLossPercent: Double
+    var channelSize: Int
+    var channels: [ChannelView]
     var speakers: [SpeakerStatus]
     var turns: Int
     var outcomes: [String: Int]
     var medianEndToEndSeconds: Double?
+    /// What the bridge has said, over all channels.
     var botVoice: BotVoice
 
-    /// What the bridge itself has said into the channel.
+    /// What the bridge itself has said into a channel.
     struct BotVoice: Encodable {
         var frames: Int
         var seconds: Double
         var opusBytes: Int
     }
+}
+
+/// One voice channel on /voice/status: where it is, who is in it, and what Atlas said there.
+struct ChannelView: Encodable {
+    var guild: String
+    var id: String
+    var speakers: [String]
+    var botVoice: StatusView.BotVoice
 }
 
 /// POST /voice/speak's body: what to say, and who says it (the least busy speaker when nil).

@@ -12,6 +12,8 @@ struct GuardrailsController: Sendable {
     let latency: LatencySource
     let maxBodyBytes: Int
     let logger: Logger
+    /// The process's fault scenarios: `guardrailsBlockStorm` blocks a share of all input as toxic.
+    let scenarios: ScenarioBoard
 
     func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.post("/validate/input", use: validateInput)
@@ -55,7 +57,12 @@ struct GuardrailsController: Sendable {
         let spanName = direction == .input ? StageSpan.guardrailsInput : StageSpan.guardrailsOutput
         return try await withStageSpan(spanName) { span in
             try await latency.simulate(units: Double(text.count))
-            let result = policy.validate(text, direction: direction)
+            var result = policy.validate(text, direction: direction)
+            // Drawn for every input, so the scenario's percentage is a share of all input.
+            if direction == .input && scenarios.strikes(.guardrailsBlockStorm) {
+                result = policy.misjudgedAsToxic(result)
+                span.attributes[Scenario.spanAttribute] = Scenario.guardrailsBlockStorm.key
+            }
             let verdict = !result.safe ? "blocked" : result.filtered ? "sanitized" : "safe"
             span.attributes["guardrails.direction"] = direction.rawValue
             span.attributes["guardrails.verdict"] = verdict

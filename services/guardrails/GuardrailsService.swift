@@ -16,7 +16,8 @@ public enum GuardrailsService: FleetService {
         // The rules are compiled regular expressions; checking one text proves they are usable.
         await runtime.health.addComponent("rules") { policy.validateInput("hello").safe }
         let controller = GuardrailsController(policy: policy, latency: runtime.latency(config.latency, stream: "classifier"),
-                                              maxBodyBytes: config.maxBodyBytes, logger: runtime.logger)
+                                              maxBodyBytes: config.maxBodyBytes, logger: runtime.logger,
+                                              scenarios: runtime.scenarios)
         controller.addRoutes(to: routes)
         return []
     }

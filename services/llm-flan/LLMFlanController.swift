@@ -3,6 +3,7 @@ import FleetTelemetry
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import ServiceKit
 import Tracing
@@ -15,6 +16,9 @@ struct LLMFlanController: Sendable {
     let model: ChatModel
     let pacer: TokenPacer
     let maxBodyBytes: Int
+    /// The process's fault scenarios, drawn per generation (see `GenerationFaults`).
+    let scenarios: ScenarioBoard
+    let logger: Logger
 
     /// The OpenAI model list; `created` is FLAN-T5's release, 20 October 2022.
     struct ModelList: Codable, Sendable, Equatable, ResponseEncodable {
@@ -44,11 +48,22 @@ struct LLMFlanController: Sendable {
         let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: maxBodyBytes)
         let id = "chatcmpl-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
         let plan = try model.plan(body, now: Date(), id: id)
-        if body.stream == true { return stream(plan, temperature: body.temperature) }
+        let faults = GenerationFaults(board: scenarios, tokens: plan.pieces.count, streamed: body.stream == true)
+        if body.stream == true { return stream(plan, temperature: body.temperature, faults: faults) }
 
-        let text = try await withStageSpan(StageSpan.generate) { span in
-            try await generate(plan, temperature: body.temperature, span: span) { _ in }
+        // A whole completion has nothing to write while it waits, so a hung one cannot notice its
+        // caller leave (Hummingbird does not cancel a handler when the connection closes): it
+        // ends after `GenerationFaults.hangSeconds`, or at shutdown.
+        let text: String
+        do {
+            text = try await withStageSpan(StageSpan.generate) { span in
+                try await generate(plan, temperature: body.temperature, faults: faults, span: span) { _ in }
+            }
+        } catch {
+            MetricCatalog.llmGenerations.increment(["outcome": "abandoned"])  // cancelled: shutting down
+            throw error
         }
+        MetricCatalog.llmGenerations.increment(["outcome": "completed"])
         let completion = ChatCompletion(
             id: plan.id, created: plan.created, model: plan.model,
             choices: [.init(index: 0, message: ChatMessage(role: "assistant", content: text), finishReason: plan.finishReason)],
@@ -62,20 +77,27 @@ struct LLMFlanController: Sendable {
     /// The body is written after the handler (and its server span) has returned, so the request's
     /// trace context is carried into the writer by hand; the generate span then covers the real
     /// generation time and is a child of the request's span.
-    func stream(_ plan: CompletionPlan, temperature: Double?) -> Response {
+    func stream(_ plan: CompletionPlan, temperature: Double?, faults: GenerationFaults) -> Response {
         let parent = ServiceContext.current ?? .topLevel
         let body = ResponseBody { writer in
-            try await ServiceContext.$current.withValue(parent) {
-                try await withStageSpan(StageSpan.generate) { span in
-                    try await writer.write(Self.event(Self.chunk(plan, delta: .init(role: "assistant", content: ""))))
-                    _ = try await generate(plan, temperature: temperature, span: span) { group in
-                        try await writer.write(Self.event(Self.chunk(plan, delta: .init(content: group.joined()))))
+            do {
+                try await ServiceContext.$current.withValue(parent) {
+                    try await withStageSpan(StageSpan.generate) { span in
+                        try await writeEvents(plan, temperature: temperature, faults: faults, span: span, to: &writer)
                     }
-                    try await writer.write(Self.event(Self.chunk(plan, delta: .init(), finishReason: plan.finishReason,
-                                                                 usage: plan.usage)))
-                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
                 }
+            } catch let cut as StreamCut {
+                MetricCatalog.llmGenerations.increment(["outcome": "cut"])
+                logger.warning("reply stream cut", metadata: ["completion_id": "\(plan.id)", "reason": "\(cut)"])
+                throw cut
+            } catch {
+                // A write failed or the task was cancelled: nobody is reading any more.
+                MetricCatalog.llmGenerations.increment(["outcome": "abandoned"])
+                logger.notice("generation abandoned: the caller went away",
+                              metadata: ["completion_id": "\(plan.id)", "error": "\(error)"])
+                throw error
             }
+            MetricCatalog.llmGenerations.increment(["outcome": "completed"])
             try await writer.finish(nil)
         }
         return Response(status: .ok,
@@ -83,9 +105,36 @@ struct LLMFlanController: Sendable {
                         body: body)
     }
 
+    /// The events of a streamed completion, cut short when `faults` says so.
+    private func writeEvents(_ plan: CompletionPlan, temperature: Double?, faults: GenerationFaults, span: any Span,
+                             to writer: inout any ResponseBodyWriter) async throws {
+        try await writer.write(Self.event(Self.chunk(plan, delta: .init(role: "assistant", content: ""))))
+        var sent = 0
+        _ = try await generate(plan, temperature: temperature, faults: faults, span: span,
+                               keepAlive: { try await writer.write(Self.keepAlive) }) { group in
+            guard let cut = faults.cutAfterTokens, sent + group.count >= cut else {
+                try await writer.write(Self.event(Self.chunk(plan, delta: .init(content: group.joined()))))
+                sent += group.count
+                return
+            }
+            let last = group.prefix(cut - sent)
+            if !last.isEmpty {
+                try await writer.write(Self.event(Self.chunk(plan, delta: .init(content: last.joined()))))
+            }
+            throw StreamCut(sent: cut, of: plan.pieces.count)
+        }
+        try await writer.write(Self.event(Self.chunk(plan, delta: .init(), finishReason: plan.finishReason,
+                                                     usage: plan.usage)))
+        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+    }
+
+    /// An SSE comment: clients skip it, and writing it fails once the caller has gone.
+    static let keepAlive = ByteBuffer(string: ": keep-alive\n\n")
+
     /// Paces the plan's tokens out through `emit`, annotates the span with the gen_ai attributes
     /// and records the model metrics; returns the text generated.
-    func generate(_ plan: CompletionPlan, temperature: Double?, span: any Span,
+    func generate(_ plan: CompletionPlan, temperature: Double?, faults: GenerationFaults = .init(), span: any Span,
+                  keepAlive: () async throws -> Void = {},
                   emit: ([String]) async throws -> Void) async throws -> String {
         span.attributes["gen_ai.system"] = "flan-t5"
         span.attributes["gen_ai.operation.name"] = "chat"
@@ -94,8 +143,10 @@ struct LLMFlanController: Sendable {
         if let temperature { span.attributes["gen_ai.request.temperature"] = temperature }
         span.attributes["gen_ai.usage.input_tokens"] = plan.usage.promptTokens
         span.attributes["llm.intent"] = plan.intent.rawValue
+        faults.annotate(span)
 
-        let timing = try await pacer.run(plan.pieces, promptTokens: plan.usage.promptTokens) { group, isFirst in
+        let timing = try await pacer.run(plan.pieces, promptTokens: plan.usage.promptTokens,
+                                         firstTokenDelay: faults.firstTokenDelay, keepAlive: keepAlive) { group, isFirst in
             if isFirst {
                 span.addEvent(SpanEvent(name: StageSpan.firstTokenEvent))
             }

@@ -20,7 +20,9 @@ public enum LLMFlanService: FleetService {
         }
         let pacer = TokenPacer(firstToken: runtime.latency(config.timeToFirstToken, stream: "first-token"),
                                tokenGap: runtime.latency(config.tokenGap, stream: "token-gap"))
-        LLMFlanController(model: model, pacer: pacer, maxBodyBytes: config.maxBodyBytes).addRoutes(to: routes)
-        return []
+        LLMFlanController(model: model, pacer: pacer, maxBodyBytes: config.maxBodyBytes, scenarios: runtime.scenarios,
+                          logger: runtime.logger).addRoutes(to: routes)
+        // The memoryLeak scenario leaks in this process: it is the fleet's model server.
+        return [MemoryLeak(scenarios: runtime.scenarios)]
     }
 }

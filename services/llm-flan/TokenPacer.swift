@@ -19,12 +19,19 @@ struct TokenPacer: Sendable {
         var tokensPerSecond: Double?
     }
 
-    /// Hands `pieces` to `emit` in groups, on schedule. `promptTokens` lengthens the first-token wait.
-    func run(_ pieces: [String], promptTokens: Int,
+    /// How often a caller waiting for the first token is sent a keep-alive.
+    static let keepAliveInterval: Duration = .seconds(1)
+
+    /// Hands `pieces` to `emit` in groups, on schedule. `promptTokens` lengthens the first-token
+    /// wait and `firstTokenDelay` (seconds, from a fault scenario) is added to it. While the first
+    /// token is more than `keepAliveInterval` away, `keepAlive` is called at that interval: a
+    /// stream's way to notice, by a failed write, that its caller has gone.
+    func run(_ pieces: [String], promptTokens: Int, firstTokenDelay: Double = 0,
+             keepAlive: () async throws -> Void = {},
              emit: (_ group: [String], _ isFirst: Bool) async throws -> Void) async throws -> Timing {
         let clock = ContinuousClock()
         let start = clock.now
-        var offset = await firstToken.next(units: Double(promptTokens))
+        var offset = await firstToken.next(units: Double(promptTokens)) + firstTokenDelay
         var due: [ContinuousClock.Instant] = []
         due.reserveCapacity(pieces.count)
         for index in pieces.indices {
@@ -35,6 +42,12 @@ struct TokenPacer: Sendable {
         var index = 0
         var firstAt: ContinuousClock.Instant?
         while index < pieces.count {
+            if index == 0 {
+                while due[0] - clock.now > Self.keepAliveInterval {
+                    try await Task.sleep(for: Self.keepAliveInterval)
+                    try await keepAlive()
+                }
+            }
             try await Task.sleep(until: due[index], clock: clock)
             let now = clock.now
             var end = index + 1

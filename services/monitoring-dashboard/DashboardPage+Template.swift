@@ -55,7 +55,17 @@ extension DashboardPage {
       <tbody id="services"><tr><td colspan="6" class="muted">Waiting for the first poll…</td></tr></tbody>
     </table>
   </section>
+  <section class="card" id="scenarios-card">
+    <h2>Fault scenarios</h2>
+    <table>
+      <thead><tr><th>Scenario</th><th class="num">Severity</th><th>Affects</th><th>What it does</th></tr></thead>
+      <tbody id="scenarios"><tr><td colspan="4" class="muted">Reading the flags…</td></tr></tbody>
+    </table>
+    <div class="muted" id="scenario-source"></div>
+  </section>
   <section class="grid">
+    <div class="card"><h2>Load</h2><div id="load-speakers" class="big">–</div>
+      <div class="muted" id="load-channels">simulated speakers</div></div>
     <div class="card"><h2>End-to-end reply latency</h2>
       <dl><dt>median</dt><dd id="e2e-p50" class="big">–</dd><dt>p95</dt><dd id="e2e-p95">–</dd><dt>turns measured</dt><dd id="e2e-count">–</dd></dl></div>
     <div class="card"><h2>Voice turns by outcome</h2><dl id="turns"><dt class="muted">none yet</dt><dd></dd></dl></div>
@@ -144,6 +154,46 @@ function drawTurns(turns) {
   }
 }
 
+function drawLoad(m) {
+  $("load-speakers").textContent = number(m.active_speakers, 0);
+  $("load-channels").textContent = m.active_speakers == null ? "simulated speakers (voice bridge not read yet)"
+    : "simulated speakers in " + number(m.voice_channels, 0) + (m.voice_channels === 1 ? " voice channel" : " voice channels");
+}
+
+function drawScenarios(list) {
+  const body = $("scenarios");
+  body.replaceChildren();
+  const active = list.scenarios.filter((s) => s.active);
+  if (active.length === 0) {
+    const cell = el("td", "None: the fleet runs healthy. Switch one on from the testing-ui or with `audio-fleet scenario on <key>`.", "muted");
+    cell.colSpan = 4;
+    const row = document.createElement("tr"); row.append(cell); body.append(row);
+  }
+  for (const scenario of active) {
+    const row = document.createElement("tr");
+    const name = el("td"); name.append(el("span", scenario.key, "badge error")); row.append(name);
+    const value = scenario.value;
+    row.append(el("td", typeof value === "number" ? value + " " + scenario.unit : typeof value === "boolean" ? "on" : String(value), "num"));
+    row.append(el("td", scenario.services.join(", ")));
+    row.append(el("td", scenario.summary));
+    body.append(row);
+  }
+  $("scenario-source").textContent = active.length + " of " + list.scenarios.length + " on · flags from " + list.source;
+}
+
+async function refreshScenarios() {
+  try {
+    const response = await fetch("api/scenarios", { cache: "no-store" });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    drawScenarios(await response.json());
+  } catch (error) {
+    $("scenario-source").textContent = "could not read the scenarios (" + error.message + ")";
+  } finally {
+    // Every 2 s, apart from the fleet poll: the dashboard's own flags, so a switch shows at once.
+    setTimeout(refreshScenarios, 2000);
+  }
+}
+
 function drawPrometheus(p) {
   const span = $("prometheus");
   span.replaceChildren();
@@ -164,6 +214,7 @@ async function refresh() {
     $("stale").textContent = "";
     drawServices(status);
     drawMetrics(status.metrics);
+    drawLoad(status.metrics);
     drawPrometheus(status.prometheus);
     drawTurns(status.recent_turns);
   } catch (error) {
@@ -173,6 +224,7 @@ async function refresh() {
   }
 }
 refresh();
+refreshScenarios();
 </script>
 </body>
 </html>

@@ -71,11 +71,15 @@ public struct FleetMetrics: Codable, Sendable, Equatable {
     @NullWhenAbsent public var audioQualityMedian: Double?
     /// Where this poll's quantiles (the p50s, p95 and medians above) came from.
     public var quantileSource: QuantileSource
+    /// discord's voice_active_speakers: the load `audio-fleet load` sets; nil until discord is scraped.
+    @NullWhenAbsent public var activeSpeakers: Double?
+    /// discord's voice_channels: the channels those speakers are spread over.
+    @NullWhenAbsent public var voiceChannels: Double?
 
     public init(requestsPerSecond: [String: Double] = [:], errorsTotal: [String: Double] = [:],
                 turnsByOutcome: [String: Double] = [:], endToEndSeconds: LatencySummary = .init(),
                 stageTtfbMedianSeconds: [String: Double] = [:], audioQualityMedian: Double? = nil,
-                quantileSource: QuantileSource = .scraped) {
+                quantileSource: QuantileSource = .scraped, activeSpeakers: Double? = nil, voiceChannels: Double? = nil) {
         self.requestsPerSecond = requestsPerSecond
         self.errorsTotal = errorsTotal
         self.turnsByOutcome = turnsByOutcome
@@ -83,6 +87,8 @@ public struct FleetMetrics: Codable, Sendable, Equatable {
         self.stageTtfbMedianSeconds = stageTtfbMedianSeconds
         self.audioQualityMedian = audioQualityMedian
         self.quantileSource = quantileSource
+        self.activeSpeakers = activeSpeakers
+        self.voiceChannels = voiceChannels
     }
 }
 

@@ -51,6 +51,9 @@ public enum MonitoringDashboardService: FleetService {
 
         let page = DashboardPage.render(.init(quantilesFromPrometheus: peers.prometheus != nil))
         MonitoringDashboardController(store: store, page: Array(page.utf8)).addRoutes(to: routes)
+        let flags = try ScenarioSettings(reader: runtime.settings.reader)
+        let flagSource = flags.ofrepBaseURL.map { "OFREP \($0)" } ?? runtime.flagFile.path
+        ScenarioStatusController(board: runtime.scenarios, source: flagSource).addRoutes(to: routes)
         let poller = FleetPoller(scraper: FleetScraper(targets: peers.targets, transport: peers.transport),
                                  prometheus: peers.prometheus, store: store, logger: runtime.logger)
         return [poller]

@@ -1,3 +1,4 @@
+import FleetTelemetry
 import Foundation
 import ServiceKit
 
@@ -30,6 +31,8 @@ public struct StatusAggregator: Sendable {
         if let discord = byService["discord"] {
             metrics.turnsByOutcome = discord.sum("voice_turns_total", by: "outcome")
             metrics.endToEndSeconds.count = discord.histogramBuckets(FleetQuantile.endToEndHistogram).last?.cumulativeCount ?? 0
+            metrics.activeSpeakers = discord.sum(MetricCatalog.activeSpeakers.name)
+            metrics.voiceChannels = discord.sum(MetricCatalog.voiceChannels.name)
         }
         let estimates = FleetQuantile.all.reduce(into: [FleetQuantile: Double]()) { $0[$1] = $1.estimate(from: byService) }
         metrics.setQuantiles(estimates, from: .scraped)

@@ -137,7 +137,11 @@ public struct TurnOrchestrator: Sendable {
             }
         }
         // The model client's own `chat {model}` span carries the gen_ai request and usage attributes.
-        let generation = try await peers.languageModel.generate(messages, maxTokens: config.maxTokens)
+        // Its timeout ends at the response head; the whole streamed reply gets the same budget.
+        let model = peers.languageModel, maxTokens = config.maxTokens
+        let generation = try await withDeadline(config.llmTimeout, peer: model.name) {
+            try await model.generate(messages, maxTokens: maxTokens)
+        }
         span.attributes["orchestrator.llm.ttft_seconds"] = generation.timeToFirstToken
 
         let text = generation.text.trimmingCharacters(in: .whitespacesAndNewlines)

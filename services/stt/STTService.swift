@@ -37,7 +37,7 @@ public enum STTService: FleetService {
         }
         let pipeline = TranscriptionPipeline(enhancer: peers.audioProcessor,
                                              latency: runtime.latency(config.latency, stream: "whisper"),
-                                             logger: runtime.logger)
+                                             logger: runtime.logger, scenarios: runtime.scenarios)
         STTController(pipeline: pipeline, config: config, logger: runtime.logger).addRoutes(to: routes)
         return []
     }

@@ -1,5 +1,6 @@
 import FleetAudio
 import FleetContracts
+import FleetTelemetry
 import Foundation
 import Logging
 import ServiceKit
@@ -16,6 +17,9 @@ struct TranscriptionPipeline: Sendable {
     let latency: LatencySource
     let recognizer = SpeechRecognizer()
     let logger: Logger
+    /// The process's fault scenarios: `sttSlow` stretches the model's time, `sttFailure` makes it
+    /// fail. The default board has every scenario off, for tests of the pipeline alone.
+    var scenarios = ScenarioBoard(service: FleetMember.stt.name)
 
     /// How the audio reached the model.
     enum Enhancement: String, Sendable {
@@ -37,6 +41,10 @@ struct TranscriptionPipeline: Sendable {
     func transcribe(_ upload: AudioUpload, options: TranscriptionOptions) async throws -> Outcome {
         let (quality, enhancement) = await enhance(upload)
         return try await withStageSpan(StageSpan.transcribe) { span in
+            if scenarios.strikes(.sttFailure) {
+                span.attributes[Scenario.spanAttribute] = Scenario.sttFailure.key
+                throw FleetError.internalError("The speech model failed on this input (fault scenario sttFailure is on).")
+            }
             // The words come from the upload itself and the score from what the model would hear,
             // so a transcript does not change with the processor's availability, only its confidence.
             var recognition = recognizer.recognize(samples: upload.audio.samples, comments: upload.audio.comments,
@@ -47,8 +55,13 @@ struct TranscriptionPipeline: Sendable {
                 recognition = Recognition(text: "", source: .none, confidence: 0, words: [], speechSeconds: 0)
             }
             let units = options.vadFilter ? recognition.speechSeconds : upload.audio.duration
-            let modelSeconds = await latency.next(units: units) * Self.beamCost(options.beamSize)
+            let slowdown = scenarios.factor(.sttSlow)
+            let modelSeconds = await latency.next(units: units) * Self.beamCost(options.beamSize) * slowdown
             try await Task.sleep(for: .seconds(modelSeconds))
+            if slowdown != 1 {
+                span.attributes[Scenario.spanAttribute] = Scenario.sttSlow.key
+                span.attributes["stt.slowdown_factor"] = slowdown
+            }
 
             span.attributes["stt.audio_seconds"] = upload.audio.duration
             span.attributes["stt.speech_seconds"] = recognition.speechSeconds

@@ -40,6 +40,14 @@ extension TestingUIPage {
   code { font:12px ui-monospace,SFMono-Regular,Menlo,monospace; word-break:break-all; }
   #error { color:var(--bad); font-weight:600; white-space:pre-wrap; }
   #results[hidden] { display:none; }
+  table { width:100%; border-collapse:collapse; }
+  th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:middle; }
+  th { font-weight:600; color:var(--muted); font-size:12px; }
+  input[type=number], .controls select { width:110px; padding:5px; font:inherit; border:1px solid var(--line); border-radius:6px; }
+  .controls select { min-width:0; width:150px; }
+  .controls button { padding:4px 12px; }
+  .inline-error { color:var(--bad); font-size:12px; }
+  tr.active td:first-child { border-left:3px solid var(--bad); }
 </style>
 </head>
 <body>
@@ -77,6 +85,7 @@ extension TestingUIPage {
     <div class="card" style="margin-top:20px"><h2>Stage timings</h2><div id="timings" class="bars"></div>
       <p class="muted">Trace <code id="trace">–</code> (root span testing_ui.run)</p></div>
   </section>
+{{> controls}}
 </main>
 <script>
 "use strict";

@@ -10,16 +10,20 @@ public import ServiceLifecycle
 public enum TestingUIService: FleetService {
     public static let member = FleetMember.testingUI
 
-    /// The three services a run goes through; the orchestrator calls the rest.
+    /// The three services a run goes through (the orchestrator calls the rest), and the voice
+    /// bridge, whose speaker count the page's load control sets.
     public struct Peers: Sendable {
         public var audioProcessor: any AudioProcessing
         public var stt: any Transcriber
         public var orchestrator: any Orchestration
+        public var voiceLoad: any LoadControl
 
-        public init(audioProcessor: any AudioProcessing, stt: any Transcriber, orchestrator: any Orchestration) {
+        public init(audioProcessor: any AudioProcessing, stt: any Transcriber, orchestrator: any Orchestration,
+                    voiceLoad: any LoadControl) {
             self.audioProcessor = audioProcessor
             self.stt = stt
             self.orchestrator = orchestrator
+            self.voiceLoad = voiceLoad
         }
     }
 
@@ -29,7 +33,9 @@ public enum TestingUIService: FleetService {
             audioProcessor: AudioProcessingClient(runtime.client(for: .audioProcessor, timeout: config.peerTimeout)),
             stt: TranscriberClient(runtime.client(for: .stt, timeout: config.peerTimeout)),
             // No retries: a repeated /mcp/transcript would add the turn to the conversation twice.
-            orchestrator: OrchestrationClient(runtime.client(for: .orchestrator, timeout: config.peerTimeout, retries: 0)))
+            orchestrator: OrchestrationClient(runtime.client(for: .orchestrator, timeout: config.peerTimeout, retries: 0)),
+            // A load change is a person waiting on a button: answer or fail within seconds.
+            voiceLoad: LoadControlClient(runtime.client(for: .discord, timeout: .seconds(5), retries: 1)))
     }
 
     public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
@@ -39,8 +45,20 @@ public enum TestingUIService: FleetService {
         for peer in required {
             await runtime.health.addDependency(peer, required: true)
         }
+        // Runs do not need the bridge; only the load control does, and it says so when it fails.
+        await runtime.health.addDependency(peers.voiceLoad, required: false)
         let runner = PipelineRunner(audio: peers.audioProcessor, transcriber: peers.stt, orchestrator: peers.orchestrator)
         TestingUIController(runner: runner, config: config).addRoutes(to: routes)
+        LoadController(bridge: peers.voiceLoad).addRoutes(to: routes)
+        ScenarioController(flagFile: runtime.flagFile, board: runtime.scenarios, source: try flagSource(runtime))
+            .addRoutes(to: routes)
         return []
+    }
+
+    /// Where this process reads its flags: flagd over OFREP when FLAGD_HOST is set (and flagd
+    /// serves the file the controls write), else the flag file itself.
+    static func flagSource(_ runtime: ServiceRuntime) throws -> String {
+        let settings = try ScenarioSettings(reader: runtime.settings.reader)
+        return settings.ofrepBaseURL.map { "OFREP \($0)" } ?? runtime.flagFile.path
     }
 }

@@ -12,6 +12,8 @@ struct TTSBarkController: Sendable {
     let engine: SpeechEngine
     let latency: LatencySource
     let maxBodyBytes: Int
+    /// The process's fault scenarios: `ttsSlow` stretches the model's time, `ttsFailure` makes it fail.
+    let scenarios: ScenarioBoard
 
     func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.post("/synthesize", use: synthesize)
@@ -24,20 +26,20 @@ struct TTSBarkController: Sendable {
         let body = try await request.decodeJSON(SynthesisRequest.self, limit: maxBodyBytes)
         let (text, voice, speed) = try engine.resolve(text: body.text, voice: body.voice, speed: body.speed)
         let start = ContinuousClock.now
-        let speech = try await withStageSpan(StageSpan.synthesize) { span in
-            span.attributes["tts.voice"] = voice.id
-            span.attributes["tts.characters"] = text.count
-            span.attributes["tts.speed"] = speed
-            let modelTime = await latency.next(units: Double(text.count))
-            let speech = try await Self.renderOffThePool { try engine.render(text, voice: voice, speed: speed) }
-            // The model "takes" the drawn time; rendering for real already used part of it.
-            let remaining = modelTime - (ContinuousClock.now - start).seconds
-            if remaining > 0 { try await Task.sleep(for: .seconds(remaining)) }
-            span.attributes["tts.audio_seconds"] = speech.audioSeconds
-            span.attributes["tts.audio_bytes"] = speech.audio.count
-            return speech
+        let speech: RenderedSpeech
+        do {
+            speech = try await withStageSpan(StageSpan.synthesize) { span in
+                span.attributes["tts.voice"] = voice.id
+                span.attributes["tts.characters"] = text.count
+                span.attributes["tts.speed"] = speed
+                return try await render(text, voice: voice, speed: speed, start: start, span: span)
+            }
+        } catch {
+            MetricCatalog.ttsSyntheses.increment(["status": "error"])
+            throw error
         }
         let elapsed = (ContinuousClock.now - start).seconds
+        MetricCatalog.ttsSyntheses.increment(["status": "success"])
         MetricCatalog.ttsSynthesisDuration.observe(elapsed)
         MetricCatalog.ttsCharacters.increment(by: Double(text.count))
         MetricCatalog.ttsAudioSeconds.increment(by: speech.audioSeconds)
@@ -49,6 +51,28 @@ struct TTSBarkController: Sendable {
             SynthesisHeader.audioSeconds: String(format: "%.3f", speech.audioSeconds),
         ]
         return BinaryBody(speech.audio, contentType: MediaType.oggOpus, headers: headers)
+    }
+
+    /// The model's work: fails when `ttsFailure` strikes, otherwise renders and takes the drawn
+    /// time (times `ttsSlow`'s factor); rendering for real already used part of it.
+    private func render(_ text: String, voice: Voice, speed: Double, start: ContinuousClock.Instant,
+                        span: any Span) async throws -> RenderedSpeech {
+        if scenarios.strikes(.ttsFailure) {
+            span.attributes[Scenario.spanAttribute] = Scenario.ttsFailure.key
+            throw FleetError.internalError("The speech model failed on this text (fault scenario ttsFailure is on).")
+        }
+        let slowdown = scenarios.factor(.ttsSlow)
+        if slowdown != 1 {
+            span.attributes[Scenario.spanAttribute] = Scenario.ttsSlow.key
+            span.attributes["tts.slowdown_factor"] = slowdown
+        }
+        let modelTime = await latency.next(units: Double(text.count)) * slowdown
+        let speech = try await Self.renderOffThePool { try engine.render(text, voice: voice, speed: speed) }
+        let remaining = modelTime - (ContinuousClock.now - start).seconds
+        if remaining > 0 { try await Task.sleep(for: .seconds(remaining)) }
+        span.attributes["tts.audio_seconds"] = speech.audioSeconds
+        span.attributes["tts.audio_bytes"] = speech.audio.count
+        return speech
     }
 
     func voices(request: Request, context: FleetRequestContext) async throws -> VoiceList {

@@ -33,7 +33,7 @@ public enum TTSBarkService: FleetService {
         await runtime.health.addComponent("synthesizer") { warmedUp }
 
         TTSBarkController(engine: engine, latency: runtime.latency(config.latency, stream: "synthesis"),
-                          maxBodyBytes: config.maxBodyBytes).addRoutes(to: routes)
+                          maxBodyBytes: config.maxBodyBytes, scenarios: runtime.scenarios).addRoutes(to: routes)
         return []
     }
 }

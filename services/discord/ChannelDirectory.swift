@@ -1,0 +1,165 @@
+import FleetAudio
+import FleetContracts
+import FleetTelemetry
+import Foundation
+import Logging
+import ServiceKit
+
+/// The bridge's voice channels and the speakers in them. Speaker `i` sits in channel
+/// `i / channelSize`, so the channels fill one after another; the count changes while the bridge
+/// runs: a speaker who joins starts talking at once, one who leaves stops (the turn it started
+/// may finish) and hands the requests it had not yet said to someone who stays.
+actor ChannelDirectory {
+    private struct Member {
+        let speaker: SimulatedSpeaker
+        var task: Task<Void, Never>?
+    }
+
+    let environment: SpeakerEnvironment
+    let channelSize: Int
+    private var members: [Member] = []
+    /// Channels are kept once made, even when their speakers leave: their voice totals live on.
+    private var channels: [VoiceChannel] = []
+    private(set) var running = false
+    private let resizes = FIFOLock()
+
+    init(environment: SpeakerEnvironment) {
+        self.environment = environment
+        channelSize = environment.config.channelSize
+    }
+
+    /// The simulated members' first names; the 17th speaker is "Ava 2", and so on.
+    static let names = ["Ava", "Ben", "Chloe", "Dev", "Emma", "Finn", "Grace", "Hugo",
+                        "Iris", "Jonah", "Kira", "Leo", "Maya", "Noah", "Olive", "Priya"]
+
+    /// Speaker `index`'s identity: a unique name, their own voice and a different one for Atlas.
+    /// Session ids are fresh each time, so a restarted bridge (or a speaker who rejoins) starts
+    /// a new conversation rather than continuing a stored one.
+    static func identity(index: Int) -> SpeakerIdentity {
+        let round = index / names.count
+        let name = names[index % names.count] + (round == 0 ? "" : " \(round + 1)")
+        let voice = Voice.all[index % Voice.all.count]
+        let replyVoice = Voice.all[(index + 5) % Voice.all.count]
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let slug = name.lowercased().replacingOccurrences(of: " ", with: "-")
+        return SpeakerIdentity(name: name, sessionId: "discord-\(slug)-\(suffix)", voice: voice.id, replyVoice: replyVoice.id)
+    }
+
+    var load: VoiceLoad {
+        VoiceLoad(speakers: members.count, channels: channelsInUse.count, channelSize: channelSize)
+    }
+
+    /// Channels with at least one speaker, in order.
+    var channelsInUse: [VoiceChannel] {
+        Array(channels.prefix((members.count + channelSize - 1) / channelSize))
+    }
+
+    var everyChannel: [VoiceChannel] { channels }
+
+    var speakers: [SimulatedSpeaker] { members.map(\.speaker) }
+
+    /// Adds or removes speakers (the newest leave first) until there are `count`. Resizes run
+    /// one at a time, so two at once cannot hand out the same name.
+    @discardableResult
+    func resize(to count: Int) async throws -> VoiceLoad {
+        guard await resizes.acquire() else { throw CancellationError() }
+        do {
+            while members.count < count { try await addSpeaker() }
+            while members.count > count { await removeLastSpeaker() }
+        } catch {
+            publish()
+            await resizes.release()
+            throw error
+        }
+        publish()
+        await resizes.release()
+        return load
+    }
+
+    /// Starts every speaker talking (the bridge's background service is running).
+    func open() {
+        running = true
+        for index in members.indices where members[index].task == nil {
+            members[index].task = start(members[index].speaker)
+        }
+        publish()
+    }
+
+    /// Stops every speaker, cancelling the turns in flight too, and waits until they are done.
+    func close() async {
+        running = false
+        environment.closing.close()
+        let tasks = members.compactMap(\.task)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        for index in members.indices { members[index].task = nil }
+    }
+
+    private func addSpeaker() async throws {
+        let index = members.count
+        let identity = Self.identity(index: index)
+        let channel = try channel(index / channelSize)
+        let mailbox = Mailbox()
+        let speaker = SimulatedSpeaker(identity: identity, voice: Voice.named(identity.voice) ?? .default,
+                                       mailbox: mailbox, channel: channel, environment: environment)
+        channel.join(identity.name, mailbox: mailbox)
+        members.append(Member(speaker: speaker, task: running ? start(speaker) : nil))
+        await environment.roster.add(identity, guild: channel.guild, channel: channel.id)
+    }
+
+    /// The newest speaker leaves. Nothing asked of them is lost: their queued requests, any still
+    /// on the way, and the one they had in hand all go to someone who stays (`handOver`).
+    private func removeLastSpeaker() async {
+        guard let member = members.popLast() else { return }
+        let leaving = member.speaker
+        member.task?.cancel()
+        leaving.channel.leave(leaving.identity.name)
+        await environment.roster.remove(leaving.identity.name)
+        let queued = await leaving.mailbox.close { utterance in await self.handOver(utterance, from: leaving) }
+        for utterance in queued { await handOver(utterance, from: leaving) }
+    }
+
+    /// A request `leaving` never got to say goes to a speaker in the same channel, else to the
+    /// nearest one left (the newest), whose name the turn now shows. With nobody left, its turn
+    /// ends as an error, so whoever polls it sees an end rather than `in_progress` forever.
+    private func handOver(_ utterance: Utterance, from leaving: SimulatedSpeaker) async {
+        guard let id = utterance.turnID else { return }
+        let turns = environment.turns
+        let heir = (members.first { $0.speaker.channel === leaving.channel } ?? members.last)?.speaker
+        var record = await turns.record(id: id)
+            ?? TurnRecord(id: id, speaker: leaving.identity.name, sessionId: leaving.identity.sessionId, turnNumber: 0,
+                          phrase: utterance.text)
+        guard let heir else {
+            record.outcome = .error
+            record.error = "speaker \(leaving.identity.name) left the channel before speaking; no speakers remain"
+            MetricCatalog.voiceTurns.increment(["outcome": TurnOutcome.error.rawValue])
+            await turns.store(record)
+            environment.logger.notice("request dropped: no speakers remain", metadata: [
+                "speaker": "\(leaving.identity.name)", "turn": "\(id)",
+            ])
+            return
+        }
+        record.speaker = heir.identity.name
+        record.sessionId = heir.identity.sessionId
+        await turns.store(record)
+        await heir.mailbox.deliver(utterance)
+    }
+
+    private func channel(_ index: Int) throws -> VoiceChannel {
+        while channels.count <= index {
+            channels.append(VoiceChannel(index: channels.count, seed: environment.seed,
+                                         bargeInPercent: environment.config.bargeInPercent, clock: environment.clock,
+                                         output: try ChannelVoiceOutput()))
+        }
+        return channels[index]
+    }
+
+    private func start(_ speaker: SimulatedSpeaker) -> Task<Void, Never> {
+        Task { await speaker.run() }
+    }
+
+    private func publish() {
+        MetricCatalog.activeSpeakers.set(Double(members.count))
+        MetricCatalog.voiceChannels.set(Double(channelsInUse.count))
+    }
+}
