@@ -9,27 +9,6 @@ import Testing
 @testable import AudioProcessorService
 @testable import DiscordService
 
-/// The audio processor's own DSP, in memory: what the real service measures of each segment.
-actor DSPAudioProcessor: AudioProcessing, InMemoryPeer {
-    nonisolated let name = "audio-processor"
-    private(set) var inputQualities: [Double] = []
-    private let pipeline = AudioPipeline(config: AudioProcessorConfig())
-
-    func processSegment(_ oggOpus: [UInt8]) async throws -> ProcessedAudio {
-        try await processSegment(oggOpus, concealedFrameRatio: 0)
-    }
-
-    func processSegment(_ oggOpus: [UInt8], concealedFrameRatio: Double) async throws -> ProcessedAudio {
-        let result = pipeline.processSegment(try OggOpus.decode(oggOpus), concealedFrameRatio: concealedFrameRatio)
-        inputQualities.append(result.metrics.inputQualityScore)
-        return ProcessedAudio(audio: try OggOpus.encode(result.samples, comments: result.comments), metrics: result.metrics)
-    }
-
-    func enhance(_ oggOpus: [UInt8]) async throws -> ProcessedAudio {
-        try await processSegment(oggOpus)
-    }
-}
-
 /// The room scenarios change what the speakers' microphones pick up, frame by frame.
 @Suite("Discord room scenarios")
 struct DiscordRoomScenarioTests {
@@ -39,9 +18,9 @@ struct DiscordRoomScenarioTests {
     ]
 
     /// The outcomes of `phrases`, each said once by Ava (on the virtual clock) with `scenario` at
-    /// `severity`, turn by turn; and the input quality the audio processor measured, if it is the DSP.
+    /// `severity`, turn by turn; segments go to `processor` when given, else to the harness's fake.
     private static func speak(_ phrases: [String], scenario: Scenario, severity: Double,
-                              processor: DSPAudioProcessor? = nil) async throws -> [TurnOutcome] {
+                              processor: (any AudioProcessing)? = nil) async throws -> [TurnOutcome] {
         let harness = DiscordHarness()
         let scenarios = ScenarioBoard(service: "discord")
         scenarios.set(scenario, to: severity > 0 ? .number(severity) : nil)
@@ -77,16 +56,35 @@ struct DiscordRoomScenarioTests {
         }
     }
 
-    @Test("a noisy room: the audio processor's input quality score falls")
+    @Test("a noisy room: the input quality the audio processor records falls, and enhancement lifts it more")
     func noisyRoom() async throws {
-        let calm = DSPAudioProcessor(), noisy = DSPAudioProcessor()
-        _ = try await Self.speak(Self.phrases, scenario: .noisyRoom, severity: 0, processor: calm)
-        _ = try await Self.speak(Self.phrases, scenario: .noisyRoom, severity: 20, processor: noisy)
-        let calmScores = await calm.inputQualities, noisyScores = await noisy.inputQualities
-        #expect(!calmScores.isEmpty && !noisyScores.isEmpty, "no segment reached the audio processor")
-        let calmMean = calmScores.reduce(0, +) / Double(max(1, calmScores.count))
-        let noisyMean = noisyScores.reduce(0, +) / Double(max(1, noisyScores.count))
-        #expect(noisyMean < calmMean - 0.1, "input quality \(calmMean) in a calm room, \(noisyMean) in a noisy one")
+        let calm = try await Self.recordedQuality(noisyRoomDB: 0)
+        let noisy = try await Self.recordedQuality(noisyRoomDB: 20)
+        print("audio_quality_score means: calm input \(calm.input), processed \(calm.processed); "
+              + "noisy room (+20 dB) input \(noisy.input), processed \(noisy.processed)")
+        #expect(noisy.input < calm.input - 0.1, "input quality \(calm.input) in a calm room, \(noisy.input) in a noisy one")
+        // The enhancement's work shows as the lift from input to processed quality.
+        #expect(noisy.processed - noisy.input > calm.processed - calm.input)
+    }
+
+    /// The phrases said through a live audio processor with the room `noisyRoomDB` louder; the
+    /// mean `audio_quality_score` it recorded for its input and for what it made of it.
+    private static func recordedQuality(noisyRoomDB: Double) async throws -> (input: Double, processed: Double) {
+        try await TestMetrics.collecting { registry in
+            try await STTFixture.live(AudioProcessorService.self, member: .audioProcessor) { port in
+                let processor = AudioProcessingClient(DownstreamClient(
+                    peer: "audio-processor", url: "http://127.0.0.1:\(port)", http: .fleet))
+                _ = try await speak(phrases, scenario: .noisyRoom, severity: noisyRoomDB, processor: processor)
+            }
+            let text = registry.emitToString()
+            func mean(_ stage: String) throws -> Double {
+                let sum = try #require(sampleValue(text, "audio_quality_score_sum", ["stage": stage]))
+                let count = try #require(sampleValue(text, "audio_quality_score_count", ["stage": stage]))
+                #expect(count > 0)
+                return sum / count
+            }
+            return (try mean("input"), try mean("processed"))
+        }
     }
 
     @Test("a segment the VAD cut short carries only the words in it as its reference")
