@@ -64,8 +64,15 @@ public struct LinkTelemetry: Sendable {
 
         public init() {}
 
-        var isEmpty: Bool {
-            packetsReceived == 0 && packetsLost == 0 && packetsLate == 0 && concealedByPLC == 0 && concealedByFEC == 0
+        /// What changed between two of a link's statistics; the jitter and delay are `now`'s.
+        init(since earlier: VoiceLink.Statistics, now: VoiceLink.Statistics) {
+            packetsReceived = now.packetsReceived - earlier.packetsReceived
+            packetsLost = now.packetsLost - earlier.packetsLost
+            packetsLate = now.packetsLate - earlier.packetsLate
+            concealedByPLC = now.framesConcealed - earlier.framesConcealed
+            concealedByFEC = now.framesRecovered - earlier.framesRecovered
+            jitterSeconds = now.jitterSeconds
+            bufferDelaySeconds = now.bufferDelaySeconds
         }
     }
 

@@ -63,7 +63,8 @@ public final class VoiceLink {
     private var concealedFrames: [Int] = []
     private var playedFrames = 0
     private let telemetry: LinkTelemetry
-    private var unreported = LinkTelemetry.Report()
+    /// The statistics as the last report left them: each report is what changed since.
+    private var reported = Statistics()
     public private(set) var statistics = Statistics()
 
     /// - Parameters:
@@ -101,7 +102,6 @@ public final class VoiceLink {
         let now = Double(sequence) * Self.frameDuration
         if loss.nextIsLost(using: &lossDraws) {
             statistics.packetsLost += 1
-            unreported.packetsLost += 1
         } else {
             inFlight.append(InFlight(sequence: sequence, packet: packet, arrivesAt: now + networkDelay(conditions)))
         }
@@ -180,7 +180,6 @@ public final class VoiceLink {
         for packet in arrived {
             guard buffer.arrive(packet.packet, sequence: packet.sequence, at: packet.arrivesAt) == .late else { continue }
             statistics.packetsLate += 1
-            unreported.packetsLate += 1
         }
     }
 
@@ -193,15 +192,12 @@ public final class VoiceLink {
             if let packet = slot.packet {
                 audio = try decoder.decode(packet)
                 statistics.packetsReceived += 1
-                unreported.packetsReceived += 1
             } else if encoder.settings.inbandFEC, let next = slot.next {
                 audio = try decoder.decodeFEC(next: next)
                 statistics.framesRecovered += 1
-                unreported.concealedByFEC += 1
             } else {
                 audio = try decoder.concealLostFrame()
                 statistics.framesConcealed += 1
-                unreported.concealedByPLC += 1
                 concealedFrames.append(playedFrames)
             }
             playedFrames += 1
@@ -226,9 +222,9 @@ public final class VoiceLink {
     }
 
     private func report() {
-        unreported.jitterSeconds = buffer.jitter
-        unreported.bufferDelaySeconds = buffer.targetDelay
-        telemetry.deliver(unreported)
-        unreported = LinkTelemetry.Report()
+        statistics.jitterSeconds = buffer.jitter
+        statistics.bufferDelaySeconds = buffer.targetDelay
+        telemetry.deliver(LinkTelemetry.Report(since: reported, now: statistics))
+        reported = statistics
     }
 }
