@@ -33,17 +33,18 @@ run: ## Run the whole fleet: docker compose when an engine is up, natively other
 # Natively the fleet runs the debug build: its cold build takes about half as long as a release
 # build, and the real-time audio targets are optimised in it anyway (Package.swift), so turn
 # latency and playback timing match release (docs/performance.md).
-run-native: build-debug ## Run all nine services as local processes (plus Prometheus when installed)
+run-native: build-debug ## Run all nine services as local processes, plus the backends that are installed
 	@scripts/ensure-deps.sh run || true
 	@AUDIO_FLEET_BIN="$$($(SWIFT) build --show-bin-path)/audio-fleet" scripts/run-native.sh
 
-test: ## Unit, end-to-end, stack-config, dashboard and live-alert tests
+test: ## Unit, end-to-end, stack-config, dashboard, browser and live-alert tests
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 	@$(MAKE) --no-print-directory stack-check
 	@$(MAKE) --no-print-directory dashboard-test
+	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory alert-test-short
 
 # The fleet benchmark runs the binary `make run` runs (the debug build); FLEET_BIN=$(RELEASE_BIN)

@@ -140,6 +140,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The frame, stylesheet and live-refresh script the three pages share.
+        .target(
+            name: "FleetPages",
+            dependencies: ["FleetTelemetry", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: The nine services
         service("GuardrailsService", folder: "guardrails"),
         service("LLMFlanService", folder: "llm-flan"),
@@ -148,10 +155,13 @@ let package = Package(
         service("STTService", folder: "stt", realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
-        service("DiscordService", folder: "discord", extra: [.product(name: "Mustache", package: "swift-mustache")]),
-        service("TestingUIService", folder: "testing-ui", extra: [.product(name: "Mustache", package: "swift-mustache")]),
+        service("DiscordService", folder: "discord", extra: ["FleetPages", .product(name: "Mustache", package: "swift-mustache")]),
+        service("TestingUIService", folder: "testing-ui",
+                extra: ["FleetPages", .product(name: "Mustache", package: "swift-mustache"),
+                        .product(name: "GRDB", package: "GRDB.swift")]),
         service("MonitoringDashboardService", folder: "monitoring-dashboard",
-                extra: [.product(name: "Mustache", package: "swift-mustache"), .product(name: "NIOHTTP1", package: "swift-nio")]),
+                extra: ["FleetPages", .product(name: "Mustache", package: "swift-mustache"),
+                        .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: The one binary
         .executableTarget(
@@ -163,6 +173,8 @@ let package = Package(
                 "MonitoringDashboardService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // ExportDefault reads the environment and .env as the services do.
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -215,7 +227,7 @@ let package = Package(
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
                 "MonitoringDashboardService", "FleetContracts", "ServiceKit", "FleetTelemetry", "FleetAudio",
-                "FleetTestSupport",
+                "FleetTestSupport", "FleetPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,6 +1,6 @@
 # Observability stack targets, included by the Makefile (`-include mk/*.mk`).
 # `make test` runs stack-check and dashboard-test; `make run` runs run-docker when an engine is up.
-.PHONY: stack-check dashboard-test alert-test alert-test-short budget run-docker down logs
+.PHONY: stack-check dashboard-test browser-test screenshots alert-test alert-test-short budget run-docker down logs
 
 # Binary the dashboard test runs: the debug build `make test` has just made, unless given.
 DASHBOARD_TEST_BIN ?= $(shell $(SWIFT) build --show-bin-path 2>/dev/null)/audio-fleet
@@ -10,6 +10,14 @@ stack-check: ## Validate compose, Prometheus, rules, collector and Grafana confi
 
 dashboard-test: ## Run every dashboard query against the native fleet + a local Prometheus
 	@scripts/stack/dashboard-test.sh "$(DASHBOARD_TEST_BIN)"
+
+browser-test: ## Drive the three pages in Chromium (Playwright) against the native fleet
+	@scripts/stack/ensure-tools.sh browser
+	@scripts/stack/browser-test.sh --binary "$(DASHBOARD_TEST_BIN)" $(BROWSER_TEST_ARGS)
+
+screenshots: ## The browser test, saving each page's screenshot to docs/screenshots/ (the README shows them)
+	@scripts/stack/ensure-tools.sh browser
+	@scripts/stack/browser-test.sh --binary "$(DASHBOARD_TEST_BIN)" --screenshots docs/screenshots
 
 # ALERT_TEST_ARGS: e.g. "--until pending" (stop once the rule's condition holds, without its `for:`),
 # or "--scenario sttFailure --value 100 --alert STTTranscriptionErrors --timeout 720".

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run` without a Docker engine: the audio-fleet binary runs all nine services as processes,
-# and a local Prometheus (when installed) scrapes them with the native twin config, so the
-# dashboards' queries work the same as in the compose stack.
+# next to the observability backends that are installed (scripts/native-backends.py): the
+# collector, Jaeger, Prometheus and Grafana with the compose stack's own config files, so traces,
+# dashboards and alerts work as in compose. Without a collector, the monitoring-dashboard is the
+# fleet's OTLP backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${AUDIO_FLEET_BIN:-.build/debug/audio-fleet}"
@@ -18,24 +20,31 @@ if [ "${KEEP_SCENARIOS:-0}" != 1 ] || [ ! -f "$flags_file" ]; then
   cp config/flagd/scenarios.flagd.json "$flags_file"
 fi
 
-prometheus_pid=""
-if [ -x scripts/stack/prometheus-native.sh ]; then
-  scripts/stack/prometheus-native.sh || true
-  [ -f var/prometheus.pid ] && prometheus_pid="$(cat var/prometheus.pid)"
-fi
-# With a local Prometheus, the monitoring dashboard asks it for its quantiles (as in compose).
-if [ -n "$prometheus_pid" ] && [ -z "${PROMETHEUS_URL:-}" ]; then
-  export PROMETHEUS_URL="http://127.0.0.1:${PROMETHEUS_PORT:-9090}"
-fi
+# The observability backends that are installed (Jaeger, the collector, Prometheus, Grafana), each
+# with the same config files as compose, started in order and waited on; stopped when the fleet
+# stops, whatever ends it. docs/operations/native.md says what each one adds and where to get it.
+state="var/native-backends"
 cleanup() {
-  if [ -n "$prometheus_pid" ] && kill -0 "$prometheus_pid" 2>/dev/null; then
-    kill "$prometheus_pid" 2>/dev/null || true
-  fi
-  rm -f var/prometheus.pid
+  python3 scripts/native-backends.py stop --state "$state" || true
 }
 trap cleanup EXIT
+python3 scripts/native-backends.py start --state "$state" || true
+# What the fleet gets from them: OTEL_EXPORTER_OTLP_ENDPOINT when a collector runs (as in compose),
+# JAEGER_UI_URL, GRAFANA_URL and PROMETHEUS_URL for the ones that run.
+if [ -f "$state/env.sh" ]; then
+  # shellcheck disable=SC1091
+  . "$state/env.sh"
+fi
 
-# Export is on only when a collector address is given; natively there is usually none, and
-# /metrics plus the local Prometheus carry the metrics.
-if [ -z "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]; then export OTEL_ENABLED="${OTEL_ENABLED:-false}"; fi
-"$bin" up "$@"
+# Export is on: to the collector when one runs, else `audio-fleet up` points the services at the
+# monitoring-dashboard's embedded OTLP backend. OTEL_ENABLED=false turns it off.
+# `up` runs as a child this script waits for, so Ctrl-C or a SIGTERM to the script alone both reach
+# it (as SIGTERM: it stops the nine services gracefully), and the backends stop only after it.
+"$bin" up "$@" &
+fleet_pid=$!
+trap 'kill -TERM "$fleet_pid" 2>/dev/null || true' INT TERM
+status=0
+wait "$fleet_pid" || status=$?
+# A trapped signal ends `wait` early: wait again until the fleet has really stopped.
+while kill -0 "$fleet_pid" 2>/dev/null; do wait "$fleet_pid" || status=$?; done
+exit "$status"

@@ -10,7 +10,7 @@
 /// buggy caller can never explode cardinality.
 public enum MetricCatalog {
     public static let all: [MetricDefinition] = http + health + process + audio + voice + stt + llm + tts
-        + guardrails + orchestrator + ui + scenarios + load + network
+        + guardrails + orchestrator + ui + scenarios + load + network + backend
 
     /// Looks a metric up by name; the Prometheus factory uses this to find help text and buckets.
     public static func definition(named name: String) -> MetricDefinition? { byName[name] }

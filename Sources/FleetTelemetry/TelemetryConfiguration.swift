@@ -187,6 +187,12 @@ public struct TelemetryConfiguration: Sendable, Equatable {
 
     /// A variable's value as the reader gives it (headers may carry credentials: kept out of access logs).
     private static func read(_ variable: String, from reader: ConfigReader) -> String? {
+        value(of: variable, in: reader)
+    }
+
+    /// An OTEL_* variable as `reader` gives it (the process environment above a `.env` file), by
+    /// its variable name; nil when unset.
+    public static func value(of variable: String, in reader: ConfigReader) -> String? {
         reader.string(forKey: configKey(variable), isSecret: variable.hasSuffix("_HEADERS"))
     }
 

@@ -7,7 +7,8 @@ public import ServiceLifecycle
 /// Builds a service's Hummingbird application in the fleet's one shape:
 ///
 ///     /health/live, /health/ready, /metrics      measured, not traced (probes would drown the traces)
-///     everything the service adds                 TracingMiddleware -> FleetHTTPMiddleware -> handler
+///     everything the service adds                 FleetTracingMiddleware -> FleetHTTPMiddleware -> handler
+///     (OTLP ingestion, /v1/traces, /v1/metrics, /v1/logs, is measured but not traced: see FleetTracingMiddleware)
 ///
 /// Tracing is outermost so the server span covers the whole request and sees the final status.
 public enum FleetApplication {
@@ -38,7 +39,7 @@ public enum FleetApplication {
         }
 
         let routes = router.group()
-            .add(middleware: TracingMiddleware())
+            .add(middleware: FleetTracingMiddleware())
             .add(middleware: FleetHTTPMiddleware(service: name))
         let background = try await service.build(routes: routes, runtime: runtime, peers: peers)
 

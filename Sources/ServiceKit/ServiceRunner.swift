@@ -26,6 +26,8 @@ public enum ServiceRunner {
         let built = try await FleetApplication.build(service, runtime: runtime, registry: telemetry.registry)
         // Keeps runtime.scenarios current: flagd over OFREP when FLAGD_HOST is set, else the flag file.
         let flags = try FlagSource.source(runtime: runtime)
+        // Keeps the readiness gauges current when nobody probes /health/ready (READINESS_REFRESH_INTERVAL).
+        let readiness = try ReadinessRefresher(health: runtime.health, reader: settings.reader)
 
         runtime.logger.info("starting", metadata: [
             "address": "\(settings.host):\(settings.port)",
@@ -35,7 +37,7 @@ public enum ServiceRunner {
         // Services stop in reverse order: the server first, then background work, telemetry last
         // so the final spans of in-flight requests are exported.
         var configuration = ServiceGroupConfiguration(
-            services: telemetry.services + [ProcessMetricsService(), flags] + built.background + [built.application],
+            services: telemetry.services + [ProcessMetricsService(), flags, readiness] + built.background + [built.application],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: runtime.logger)
         configuration.maximumGracefulShutdownDuration = shutdownBudget

@@ -49,9 +49,19 @@ public struct ServiceSettings: Sendable {
                 (AbsoluteConfigKey($0.key.split(separator: ".").map(String.init)), ConfigValue(.string($0.value), isSecret: false))
             })))
         }
-        providers.append(EnvironmentVariablesProvider())
-        providers.append(try await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true))
+        providers.append(contentsOf: try await environmentProviders())
         return try ServiceSettings(member: member, reader: ConfigReader(providers: providers))
+    }
+
+    /// The process environment above a `.env` file in the working directory: what every service
+    /// reads, and what `audio-fleet up` reads to decide for its children.
+    public static func environmentReader() async throws -> ConfigReader {
+        ConfigReader(providers: try await environmentProviders())
+    }
+
+    private static func environmentProviders() async throws -> [any ConfigProvider] {
+        [EnvironmentVariablesProvider(),
+         try await EnvironmentVariablesProvider(environmentFilePath: ".env", allowMissing: true)]
     }
 
     /// Settings from a dictionary of environment variables only; what tests use.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Configuration
 import FleetTelemetry
 import Foundation
 import NIOCore
@@ -23,11 +24,17 @@ final class FleetSupervisor: Sendable {
     private let children = Mutex<[FleetMember: Process]>([:])
     private let stopping = Atomic<Bool>(false)
 
-    init(host: String, portOffset: Int, logDirectory: URL, followLogs: Bool) throws {
+    /// Where the children's OTLP goes: what the environment (or `.env`) says, else the
+    /// monitoring-dashboard's embedded backend (ExportDefault).
+    let export: ExportDefault
+
+    init(host: String, portOffset: Int, logDirectory: URL, followLogs: Bool, environment: ConfigReader) throws {
         self.host = host
         self.portOffset = portOffset
         self.logDirectory = logDirectory
         self.followLogs = followLogs
+        export = ExportDefault.decide(reader: environment,
+                                      dashboardURL: Self.url(of: .monitoringDashboard, host: host, portOffset: portOffset))
         (events, continuation) = AsyncStream.makeStream()
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
     }
@@ -35,18 +42,21 @@ final class FleetSupervisor: Sendable {
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     func port(of member: FleetMember) -> Int { member.hostPort + portOffset }
-    func url(of member: FleetMember) -> String {
-        "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port(of: member))"
+    func url(of member: FleetMember) -> String { Self.url(of: member, host: host, portOffset: portOffset) }
+    static func url(of member: FleetMember, host: String, portOffset: Int) -> String {
+        "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(member.hostPort + portOffset)"
     }
     func logFile(of member: FleetMember) -> URL { logDirectory.appendingPathComponent("\(member.name).log") }
 
-    /// The environment every child gets: ours, with each peer's URL pointing at its sibling process.
+    /// The environment every child gets: ours, with each peer's URL pointing at its sibling process
+    /// and, when nothing names an OTLP endpoint, the embedded backend's.
     func childEnvironment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         // Each child sets its own service.name; a shared one would merge nine services into one.
         environment.removeValue(forKey: "OTEL_SERVICE_NAME")
         for member in FleetMember.allCases { environment[member.urlVariable] = url(of: member) }
         environment["DATA_DIR"] = environment["DATA_DIR"] ?? "var/data"
+        environment.merge(export.additions) { _, added in added }
         return environment
     }
 
@@ -133,9 +143,16 @@ final class FleetSupervisor: Sendable {
 
     func printURLs() {
         say("\nThe fleet is up. Open:")
-        say("  testing-ui            \(url(of: .testingUI))/          run a turn from typed text and listen to it")
-        say("  monitoring-dashboard  \(url(of: .monitoringDashboard))/          readiness and live numbers")
+        say("  testing-ui            \(url(of: .testingUI))/          run a turn from text, a file or the microphone; listen to it")
+        say("  monitoring-dashboard  \(url(of: .monitoringDashboard))/          health, charts, service map, every trace's waterfall")
         say("  discord (voice)       \(url(of: .discord))/          the simulated channel: listen to each turn")
+        // Set by scripts/run-native.sh when it started them (or by hand, for ones running elsewhere).
+        for (name, variable) in [("Jaeger (traces)", "JAEGER_UI_URL"), ("Grafana (dashboards)", "GRAFANA_URL")] {
+            if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty {
+                say("  \(name.padding(toLength: 21, withPad: " ", startingAt: 0)) \(url)")
+            }
+        }
+        say(export.summary)
         say("Every service: /health/live, /health/ready, /metrics")
         for member in FleetDirectory.startOrder {
             say("  \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) \(url(of: member))")

@@ -26,7 +26,8 @@ struct Up: AsyncParsableCommand {
 
     func run() async throws {
         let supervisor = try FleetSupervisor(host: host, portOffset: portOffset,
-                                             logDirectory: URL(fileURLWithPath: logDirectory), followLogs: followLogs)
+                                             logDirectory: URL(fileURLWithPath: logDirectory), followLogs: followLogs,
+                                             environment: try await ServiceSettings.environmentReader())
         let events = supervisor.events
         // SIGINT and SIGTERM become supervisor events instead of killing `up` outright.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)

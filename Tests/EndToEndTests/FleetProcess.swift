@@ -23,7 +23,8 @@ final class FleetProcess: Sendable {
         return packageRoot.appendingPathComponent(".build/debug/audio-fleet")
     }
 
-    init(portOffset: Int, environment extra: [String: String]) throws {
+    /// `removing` takes variables out of the inherited environment (OTEL_*, to test the defaults).
+    init(portOffset: Int, environment extra: [String: String], removing: (String) -> Bool = { _ in false }) throws {
         self.portOffset = portOffset
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("audio-fleet-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -32,7 +33,7 @@ final class FleetProcess: Sendable {
         process.arguments = ["up", "--port-offset", String(portOffset), "--log-directory",
                              workDirectory.appendingPathComponent("log").path]
         process.currentDirectoryURL = workDirectory
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.filter { !removing($0.key) }
         environment["DATA_DIR"] = workDirectory.appendingPathComponent("data").path
         for (key, value) in extra { environment[key] = value }
         process.environment = environment

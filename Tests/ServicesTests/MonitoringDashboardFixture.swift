@@ -85,13 +85,15 @@ enum DashboardFixture {
     }
 
     /// The dashboard with the targets and Prometheus its settings give, read through fakes: every
-    /// service refuses, Prometheus is `prometheus`.
+    /// service refuses, Prometheus is `prometheus`, the telemetry store is `telemetry` (empty).
     static func app(_ environment: [String: String] = [:],
-                    prometheus: any ScrapeTransport = FakePrometheus()) async throws -> FleetApplication.Built {
+                    prometheus: any ScrapeTransport = FakePrometheus(),
+                    telemetry: FakeTelemetry = FakeTelemetry()) async throws -> FleetApplication.Built {
         let configured = try MonitoringDashboardService.peers(runtime: runtime(environment))
         let peers = MonitoringDashboardService.Peers(
             targets: configured.targets, transport: CannedTransport(),
-            prometheus: configured.prometheus.map { PrometheusAPI(url: $0.url, transport: prometheus) })
+            prometheus: configured.prometheus.map { PrometheusAPI(url: $0.url, transport: prometheus) },
+            telemetry: telemetry)
         return try await testApplication(MonitoringDashboardService.self, environment: environment, peers: peers)
     }
 

@@ -1,4 +1,5 @@
 import FleetContracts
+import FleetPages
 import FleetTelemetry
 import FleetTestSupport
 import Foundation
@@ -13,7 +14,8 @@ import Testing
 struct MonitoringDashboardScenarioTests {
     /// The dashboard over the fixture's canned fleet, with its runtime at hand to set scenarios.
     static func app(_ runtime: ServiceRuntime) async throws -> FleetApplication.Built {
-        let peers = MonitoringDashboardService.Peers(targets: DashboardFixture.targets, transport: CannedTransport())
+        let peers = MonitoringDashboardService.Peers(targets: DashboardFixture.targets, transport: CannedTransport(),
+                                                     telemetry: FakeTelemetry())
         return try await FleetApplication.build(MonitoringDashboardService.self, runtime: runtime,
                                                 registry: PrometheusCollectorRegistry(), peers: peers)
     }
@@ -53,17 +55,34 @@ struct MonitoringDashboardScenarioTests {
         }
     }
 
-    @Test("the page has a scenario panel fed by api/scenarios every 2 s, and a load card")
+    @Test("the page has a live scenario panel listing the active ones, and a load card")
     func page() async throws {
-        try await DashboardFixture.app().application.test(.router) { client in
-            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
-            for element in [#"<section class="card" id="scenarios-card">"#, #"<tbody id="scenarios">"#,
-                            #"fetch("api/scenarios""#, "setTimeout(refreshScenarios, 2000)",
-                            "list.scenarios.filter((s) => s.active)", "scenario.summary", #"id="scenario-source""#,
-                            #"id="load-speakers""#, "m.active_speakers", "m.voice_channels"] {
+        let runtime = try DashboardFixture.runtime()
+        try await Self.app(runtime).application.test(.router) { client in
+            var html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            for element in [#"<section class="card" id="scenarios-card" data-live>"#, #"<tbody id="scenarios">"#,
+                            "None: the fleet runs healthy.", #"id="scenario-source""#, "0 of \(Scenario.keys.count) on",
+                            #"<div id="load-speakers" class="big">–</div>"#, "voice bridge not read yet"] {
                 #expect(html.contains(element), "the page lacks \(element)")
             }
+            runtime.scenarios.set(.sttSlow, to: .number(6))
+            html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(html.contains(#"<tr><td><span class="badge error">sttSlow</span></td><td class="num">6 x</td><td>stt</td>"#))
+            #expect(html.contains("1 of \(Scenario.keys.count) on"))
         }
+    }
+
+    @Test("the load card shows the bridge's speakers and channels once polled")
+    func loadCard() async throws {
+        let (poller, store) = DashboardFixture.poller()
+        await poller.pollOnce()
+        let html = DashboardPage.render(.init(
+            status: await store.latest(), history: await store.history(), scenarios: ScenarioList(source: "test", stateOf: "process", scenarios: []),
+            edges: .success([]), traces: .success([]), telemetry: await FakeTelemetry().status(),
+            links: PageLinks(requestHost: nil), quantilesFromPrometheus: false, now: Date()))
+        #expect(html.contains(#"<div id="load-speakers" class="big">12</div>"#))
+        #expect(html.contains("simulated speakers in 2 voice channels"))
+        #expect(html.contains(#"<dt>replied</dt><dd>8</dd>"#) && html.contains(#"<dt>no wake phrase</dt><dd>3</dd>"#))
     }
 
     @Test("/api/status carries the bridge's speaker load from its voice_active_speakers and voice_channels")

@@ -13,7 +13,7 @@ import Testing
 struct MonitoringDashboardHTTPTests {
     static let otherServices = FleetMember.allCases.filter { $0 != .monitoringDashboard }
 
-    @Test("GET / is a self-contained page that refreshes from api/status")
+    @Test("GET / is a server-rendered page in the shared frame, its live parts refreshed every poll interval")
     func page() async throws {
         try await DashboardFixture.app().application.test(.router) { client in
             try await client.execute(uri: "/", method: .get) { response in
@@ -21,14 +21,40 @@ struct MonitoringDashboardHTTPTests {
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                 #expect(response.headers[.cacheControl] == "no-cache")
                 let html = String(buffer: response.body)
-                for element in ["<table", "id=\"services\"", "id=\"e2e-p50\"", "id=\"ttfb-llm\"", "id=\"quality\"",
-                                "id=\"turns-feed\"", "fetch(\"api/status\"", "setTimeout(refresh"] {
+                for element in ["<title>Monitoring · AudioFleet</title>", #"<a href="http://localhost:8501" aria-current="page">Monitoring</a>"#,
+                                #"<section class="card" id="health" data-live>"#, #"<tbody id="services">"#,
+                                #"id="e2e-p50""#, #"id="ttfb-llm""#, #"id="quality""#, #"<tbody id="turns-feed">"#,
+                                #"<section class="card" id="service-map" data-live>"#, #"<svg class="service-map""#,
+                                #"<tbody id="recent-traces">"#, "const every = 5000;", "No turns reported yet.", "No traces yet."] {
                     #expect(html.contains(element), "the page lacks \(element)")
                 }
-                for external in ["src=\"http", "href=\"http", "<link", "@import"] {
+                // Before the first poll every one of the nine has its row, not yet polled.
+                for member in FleetMember.allCases {
+                    #expect(html.contains(#"<tr data-service="\#(member.name)" data-status="unknown">"#), "no row for \(member.name)")
+                }
+                #expect(!html.contains("api/status\", {"), "the page still draws itself from api/status")
+                for external in ["src=\"http", "<link", "@import", "<script src"] {
                     #expect(!html.contains(external), "the page loads something external: \(external)")
                 }
+                #expect(!html.contains("{{"), "a template tag was left in the page")
             }
+        }
+    }
+
+    @Test("after polls the matrix shows each service's status, latency, dependencies and charts")
+    func matrixAfterPolls() async throws {
+        let built = try await DashboardFixture.app(["MONITOR_POLL_INTERVAL": "60"])
+        let poller = try #require(built.background.first as? FleetPoller)
+        await poller.pollOnce()
+        try await built.application.test(.router) { client in
+            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            // The settings' targets all refuse (canned transport): unreachable; the dashboard itself is ready.
+            #expect(html.contains(#"<tr data-service="stt" data-status="unreachable">"#))
+            #expect(html.contains(#"<tr data-service="monitoring-dashboard" data-status="ready">"#))
+            #expect(html.contains(#"<span class="badge unreachable">unreachable</span>"#))
+            #expect(html.contains("connection refused: http://127.0.0.1:8011/health/ready"))
+            #expect(html.components(separatedBy: #"<svg class="spark "#).count - 1 == 27, "three charts for each of the nine")
+            #expect(html.contains("s ago"))
         }
     }
 
@@ -56,7 +82,7 @@ struct MonitoringDashboardHTTPTests {
         }
     }
 
-    @Test("GET /api/status lists every other service before the first poll, with nulls for what is unknown")
+    @Test("GET /api/status lists all nine before the first poll, with nulls for what is unknown")
     func statusBeforePolling() async throws {
         try await DashboardFixture.app(["PROMETHEUS_URL": "http://127.0.0.1:9090"]).application.test(.router) { client in
             try await client.execute(uri: "/api/status", method: .get) { response in
@@ -67,10 +93,12 @@ struct MonitoringDashboardHTTPTests {
                 #expect(json["poll_interval_seconds"] as? Double == 5)
                 #expect((json["recent_turns"] as? [Any])?.isEmpty == true)
                 let services = try #require(json["services"] as? [[String: Any]])
-                #expect(services.compactMap { $0["name"] as? String }.sorted() == Self.otherServices.map(\.name).sorted())
+                // The other eight, polled over HTTP, and the dashboard itself, read in-process.
+                #expect(services.compactMap { $0["name"] as? String } == FleetMember.allCases.map(\.name))
                 #expect(services.allSatisfy { $0["ready"] as? Bool == false && $0["latency_ms"] is NSNull })
                 let metrics = try #require(json["metrics"] as? [String: Any])
-                for key in ["requests_per_second", "errors_total", "turns_by_outcome", "end_to_end_seconds",
+                for key in ["requests_per_second", "errors_total", "errors_per_second", "mean_duration_seconds",
+                            "turns_by_outcome", "end_to_end_seconds",
                             "stage_ttfb_median_seconds", "audio_quality_median"] {
                     #expect(metrics[key] != nil, "metrics lacks \(key)")
                 }
@@ -136,7 +164,7 @@ struct MonitoringDashboardHTTPTests {
 
     @Test("malformed settings stop start-up naming the variable", arguments: [
         ("MONITOR_POLL_INTERVAL", "soon"), ("MONITOR_POLL_INTERVAL", "0"), ("MONITOR_SCRAPE_TIMEOUT", "-1"),
-        ("PROMETHEUS_URL", "prometheus:9090"),
+        ("PROMETHEUS_URL", "prometheus:9090"), ("JAEGER_UI_URL", "jaeger:16686"), ("GRAFANA_URL", "ftp://grafana"),
     ])
     func badSettings(variable: String, value: String) async throws {
         let error = await #expect(throws: SettingsError.self) {

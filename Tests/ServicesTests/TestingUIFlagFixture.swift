@@ -22,6 +22,7 @@ struct TestingUIFlagFixture {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("testing-ui-flags-\(UUID().uuidString)")
         let settings = try ServiceSettings.forTesting(member: .testingUI, environment: [
             "LATENCY_SCALE": "0.01", "SCENARIO_FLAGS_FILE": folder.appendingPathComponent("scenarios.flagd.json").path,
+            "DATA_DIR": folder.appendingPathComponent("data").path,
         ])
         runtime = ServiceRuntime(member: .testingUI, settings: settings)
         self.fakes = fakes

@@ -10,10 +10,24 @@ import Testing
 
 @Suite("testing-ui over HTTP")
 struct TestingUIHTTPTests {
-    /// The real service over in-memory peers.
-    static func build(_ environment: [String: String] = [:], fakes: TestingUIFakes = TestingUIFakes()) async throws
-        -> FleetApplication.Built {
-        try await testApplication(TestingUIService.self, environment: environment, peers: fakes.peers)
+    /// The real service over in-memory peers, with its history in a folder of its own.
+    static func build(_ environment: [String: String] = [:], fakes: TestingUIFakes = TestingUIFakes(),
+                      dataDirectory: String = temporaryDataDirectory()) async throws -> FleetApplication.Built {
+        try await testApplication(TestingUIService.self, environment: ["DATA_DIR": dataDirectory].merging(environment) { $1 },
+                                  peers: fakes.peers)
+    }
+
+    /// Runs `body` against the service (over in-memory peers), then removes its history folder.
+    static func test(_ environment: [String: String] = [:], fakes: TestingUIFakes = TestingUIFakes(),
+                     _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let folder = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await build(environment, fakes: fakes, dataDirectory: folder).application.test(.router, body)
+    }
+
+    /// A fresh folder name under the temporary directory (created by whoever writes there).
+    static func temporaryDataDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("testing-ui-\(UUID().uuidString)").path
     }
 
     static func post(_ client: some TestClientProtocol, _ body: String) async throws -> TestResponse {
@@ -23,11 +37,12 @@ struct TestingUIHTTPTests {
 
     @Test("POST /api/run answers with every documented field")
     func runJSON() async throws {
-        try await Self.build().application.test(.router) { client in
+        try await Self.test { client in
             let response = try await Self.post(client, #"{"text": "hey atlas, tell me a joke", "reply_voice": "v2/en_speaker_4"}"#)
             #expect(response.status == .ok)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-            #expect(Set(json.keys) == ["transcript", "transcript_source", "response", "allowed", "guardrail_reason",
+            #expect(Set(json.keys) == ["id", "input_kind", "text",
+                                       "transcript", "transcript_source", "response", "allowed", "guardrail_reason",
                                        "session_id", "turn", "voice", "reply_voice", "input_audio_base64",
                                        "input_audio_seconds", "input_quality", "reply_audio_base64", "reply_audio_seconds",
                                        "timings_ms", "trace_id"])
@@ -37,13 +52,15 @@ struct TestingUIHTTPTests {
             #expect(json["reply_voice"] as? String == "v2/en_speaker_4")
             #expect((json["input_quality"] as? [String: Any])?["quality_score"] as? Double == 0.9)
             let timings = try #require(json["timings_ms"] as? [String: Double])
-            #expect(Set(timings.keys) == ["synthesize", "process", "transcribe", "orchestrate", "total"])
+            #expect(Set(timings.keys) == ["synthesize", "upload", "process", "transcribe", "orchestrate", "total"])
+            #expect(json["id"] as? Int == 1 && json["input_kind"] as? String == "text")
+            #expect(json["text"] as? String == "hey atlas, tell me a joke")
         }
     }
 
     @Test("a peer failure is the fleet's JSON error naming the peer")
     func peerFailure() async throws {
-        try await Self.build(fakes: TestingUIFakes(failing: "stt")).application.test(.router) { client in
+        try await Self.test(fakes: TestingUIFakes(failing: "stt")) { client in
             let response = try await Self.post(client, #"{"text": "hello"}"#)
             #expect(response.status == .badGateway)
             let body = String(buffer: response.body)
@@ -63,7 +80,7 @@ struct TestingUIHTTPTests {
         ("not json", "not valid JSON"),
     ])
     func badInput(body: String, message: String) async throws {
-        try await Self.build().application.test(.router) { client in
+        try await Self.test { client in
             let response = try await Self.post(client, body)
             #expect(response.status == .badRequest)
             let text = String(buffer: response.body)
@@ -74,7 +91,7 @@ struct TestingUIHTTPTests {
 
     @Test("TESTING_UI_MAX_TEXT_LENGTH sets the limit, on the page and in the API")
     func configuredLimit() async throws {
-        try await Self.build(["TESTING_UI_MAX_TEXT_LENGTH": "20"]).application.test(.router) { client in
+        try await Self.test(["TESTING_UI_MAX_TEXT_LENGTH": "20"]) { client in
             let response = try await Self.post(client, #"{"text": "this sentence is longer than twenty"}"#)
             #expect(response.status == .badRequest)
             #expect(String(buffer: response.body).contains("at most 20"))
@@ -92,20 +109,23 @@ struct TestingUIHTTPTests {
         #expect(error?.variable == variable)
     }
 
-    @Test("GET / is a self-contained page with the form, the results and both players")
+    @Test("GET / is the shared frame's page, with the run form, the result slot, the history and no external asset")
     func page() async throws {
-        try await Self.build().application.test(.router) { client in
+        try await Self.test { client in
+            // The in-process router sends every request to authority `localhost`.
             try await client.execute(uri: "/", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
                 let html = String(buffer: response.body)
-                for element in ["<textarea id=\"text\" maxlength=\"500\"", "<select id=\"voice\">", "<select id=\"reply-voice\">",
-                                "<button id=\"run\"", "id=\"transcript\"", "id=\"response\"", "id=\"timings\"", "id=\"trace\"",
-                                "<audio id=\"input-audio\" controls>", "<audio id=\"reply-audio\" controls>",
-                                "fetch(\"api/run\"", "fetch(\"api/voices\")"] {
+                for element in TestingUIPageTests.formElements + [
+                    #"<textarea id="text" name="text" maxlength="500">"#,
+                    // The frame: navigation built from the Host header, this page current.
+                    #"<a href="http://localhost:8080" aria-current="page">Testing UI</a>"#,
+                    #"<a href="http://localhost:8501">Monitoring</a>"#,
+                ] {
                     #expect(html.contains(element), "the page lacks \(element)")
                 }
-                for external in ["src=\"http", "href=\"http", "<link", "@import"] {
+                for external in ["src=\"http", "<link", "@import", "<script src", "url(http"] {
                     #expect(!html.contains(external), "the page loads something external: \(external)")
                 }
             }
@@ -114,7 +134,7 @@ struct TestingUIHTTPTests {
 
     @Test("GET /api/voices lists every synthesizer voice and the defaults")
     func voices() async throws {
-        try await Self.build().application.test(.router) { client in
+        try await Self.test { client in
             try await client.execute(uri: "/api/voices", method: .get) { response in
                 #expect(response.status == .ok)
                 let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
@@ -131,8 +151,10 @@ struct TestingUIHTTPTests {
     @Test("not ready while its three required peers are down, and says which; the voice bridge is optional")
     func readiness() async throws {
         // The HTTP peers, pointed at a port nobody listens on: the subject is an unreachable peer.
+        let folder = Self.temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let unreachable = ["AUDIO_PROCESSOR_URL": "http://127.0.0.1:1", "STT_URL": "http://127.0.0.1:1",
-                           "ORCHESTRATOR_URL": "http://127.0.0.1:1", "DISCORD_URL": "http://127.0.0.1:1"]
+                           "ORCHESTRATOR_URL": "http://127.0.0.1:1", "DISCORD_URL": "http://127.0.0.1:1", "DATA_DIR": folder]
         let built = try await testApplication(TestingUIService.self, environment: unreachable)
         try await built.application.test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in
@@ -142,6 +164,7 @@ struct TestingUIHTTPTests {
                 #expect(Set(report.dependencies.keys) == ["audio-processor", "stt", "orchestrator", "discord"])
                 #expect(report.dependencies.filter(\.value.required).keys.sorted() == ["audio-processor", "orchestrator", "stt"])
                 #expect(report.dependencies.values.allSatisfy { $0.status == "unreachable" })
+                #expect(report.components == ["sqlite": true], "the run history is the service's own component")
             }
         }
     }

@@ -17,7 +17,7 @@ struct TestingUILoadTests {
     @Test("GET /load reads the voice bridge's load; PUT /load sets it there and answers the new one")
     func readAndSet() async throws {
         let fakes = TestingUIFakes()
-        try await TestingUIHTTPTests.build(fakes: fakes).application.test(.router) { client in
+        try await TestingUIHTTPTests.test(fakes: fakes) { client in
             var response = try await client.execute(uri: "/load", method: .get)
             #expect(response.status == .ok)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Int])
@@ -41,7 +41,7 @@ struct TestingUILoadTests {
     ])
     func badCount(body: String, phrase: String) async throws {
         let fakes = TestingUIFakes()
-        try await TestingUIHTTPTests.build(fakes: fakes).application.test(.router) { client in
+        try await TestingUIHTTPTests.test(fakes: fakes) { client in
             let response = try await Self.put(client, body)
             #expect(response.status == .badRequest)
             let text = String(buffer: response.body)
@@ -53,7 +53,7 @@ struct TestingUILoadTests {
     @Test("a bridge that does not answer is the fleet's 502 naming it")
     func bridgeDown() async throws {
         let fakes = TestingUIFakes(failing: "discord")
-        try await TestingUIHTTPTests.build(fakes: fakes).application.test(.router) { client in
+        try await TestingUIHTTPTests.test(fakes: fakes) { client in
             let response = try await client.execute(uri: "/load", method: .get)
             #expect(response.status == .badGateway)
             #expect(String(buffer: response.body).contains("discord: connection refused"))

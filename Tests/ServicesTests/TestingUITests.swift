@@ -78,8 +78,33 @@ struct TestingUIRunTests {
         #expect(abs(reply.duration - (result.replyAudioSeconds ?? 0)) < 0.001)
 
         let t = result.timingsMs
-        #expect([t.synthesize, t.process, t.transcribe, t.orchestrate].allSatisfy { $0 >= 0 })
+        #expect([t.synthesize, t.process, t.transcribe, t.orchestrate].allSatisfy { $0 > 0 } && t.upload == 0)
         #expect(t.total >= t.synthesize + t.process + t.transcribe + t.orchestrate)
+        #expect(result.inputKind == .text && result.text == "Hey Atlas, tell me a joke." && result.id == nil)
+    }
+
+    @Test("a run that fails at a peer still reports its input, how far it got and the error, for the history")
+    func failedAttempt() async throws {
+        let input = try ValidatedRun(RunRequest(text: "hello there"), maxTextLength: 500)
+        let attempt = await TestingUIFakes(failing: "orchestrator").runner.attempt(input)
+        #expect(attempt.outcomeName == "failed" && attempt.isRecordable)
+        #expect(attempt.prepared?.format == "synthesized")
+        #expect(attempt.heard == "hello there", "what stt heard is kept though the orchestrator failed")
+        #expect(attempt.timings.transcribe > 0 && attempt.timings.total > 0)
+        guard case .failure(let error) = attempt.outcome else { Issue.record("the run did not fail"); return }
+        #expect(error.code == .unavailable && error.message.hasPrefix("orchestrator:"))
+    }
+
+    @Test("an upload that is not audio fails the run in its first stage, with nothing to keep")
+    func badUploadAttempt() async throws {
+        let fleet = TestingUIFakes()
+        let input = try ValidatedRun(audio: AudioInput(bytes: Array("not audio at all".utf8), mediaType: "audio/wav"),
+                                     voice: nil, replyVoice: nil, sessionId: nil)
+        let attempt = await fleet.runner.attempt(input)
+        #expect(!attempt.isRecordable && attempt.outcomeName == "failed")
+        guard case .failure(let error) = attempt.outcome else { Issue.record("the run did not fail"); return }
+        #expect(error.status == .badRequest && error.message.contains("cannot be decoded"))
+        #expect(await fleet.recorder.calls.isEmpty, "no peer is called for a file that does not decode")
     }
 
     @Test("a blocked reply comes back as not allowed, with the reason and no audio")

@@ -2,7 +2,15 @@
 """Checks config/otel-collector-config.yaml (and config/jaeger-config.yaml, a collector-based
 config too) the way the pinned collector would read them, without running a collector.
 
-Usage: scripts/stack/check-collector-config.py [collector-config] [component-list]
+Usage: scripts/stack/check-collector-config.py [--native] [collector-config] [component-list]
+
+Both files are shared by compose and the native twin (scripts/native-backends.py): their addresses
+are `${env:VAR:-compose value}`. The checks run on the file with the references resolved: by default
+with no variable set (what compose gives, where these variables are unset), with --native with the
+environment the launcher gives each backend. Natively every server binds 127.0.0.1 instead of
+0.0.0.0, and the wiring checked is the native one: the collector sends to Jaeger's moved OTLP port
+and to the monitoring-dashboard's host port, config/prometheus.native.yml scrapes its two metrics
+ports, and no two native backends (nor a fleet service) share a port.
 
 Collector config:
   - every declared component's type exists, for its kind, in the committed component list of the
@@ -30,7 +38,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stacklib import OTLP_PORTS, Report, compose_image_version, load_yaml, path, port_of  # noqa: E402
+from stacklib import (OTLP_PORTS, Report, compose_image_version, expand_collector_env, load_yaml,  # noqa: E402
+                      native_backends, native_environment, native_fleet, path, port_of)
 
 KINDS = ["receivers", "processors", "exporters", "connectors", "extensions"]
 
@@ -64,8 +73,8 @@ def server_endpoints(tree, where):
     return found
 
 
-def check_collector(cfg_path, list_path, r):
-    cfg = load_yaml(cfg_path)
+def check_collector(cfg_path, list_path, r, env, host):
+    cfg = expand_collector_env(load_yaml(cfg_path), env)
     components = load_yaml(list_path)
     r.check(isinstance(cfg, dict) and "service" in cfg, f"{os.path.relpath(cfg_path)} parses and has a service section")
     service = cfg.get("service") or {}
@@ -143,14 +152,14 @@ def check_collector(cfg_path, list_path, r):
             spike = conf.get("spike_limit_percentage", 0)
             r.check(0 < pct < 100 and 0 <= spike < pct, f"{pid} limit {pct}% / spike {spike}% are sane percentages")
 
-    # 5. Server endpoints bind 0.0.0.0 (client endpoints, e.g. exporters sending to jaeger:4317, are
+    # 5. Server endpoints bind `host`: 0.0.0.0 in compose, 127.0.0.1 natively (client endpoints, e.g. exporters sending to jaeger:4317, are
     #    addresses of other hosts and are left alone).
     servers = server_endpoints(cfg.get("receivers"), "receivers") + server_endpoints(cfg.get("extensions"), "extensions")
     for eid, conf in (cfg.get("exporters") or {}).items():
         if ctype(eid) == "prometheus":
             servers += server_endpoints({eid: conf}, "exporters")
     for where, value in servers:
-        r.check(endpoint_host(value) == "0.0.0.0", f"{where} binds 0.0.0.0 ({value})")
+        r.check(endpoint_host(value) == host, f"{where} binds {host} ({value})")
     # A server without an endpoint key listens on its localhost default: as unreachable as a wrong one.
     for rid, conf in (cfg.get("receivers") or {}).items():
         if ctype(rid) == "otlp":
@@ -165,7 +174,7 @@ def check_collector(cfg_path, list_path, r):
     for i, reader in enumerate(readers):
         prom = (((reader or {}).get("pull") or {}).get("exporter") or {}).get("prometheus")
         if prom is not None:
-            r.check(prom.get("host") == "0.0.0.0", f"service.telemetry.metrics.readers[{i}] (port {prom.get('port')}) binds 0.0.0.0",
+            r.check(prom.get("host") == host, f"service.telemetry.metrics.readers[{i}] (port {prom.get('port')}) binds {host}",
                     f"host is {prom.get('host')!r}")
     r.check(bool(readers), "the collector's own metrics are exposed for Prometheus (service.telemetry.metrics.readers)")
 
@@ -181,10 +190,20 @@ def check_collector(cfg_path, list_path, r):
     for eid, conf in (cfg.get("exporters") or {}).items():
         if ctype(eid) == "prometheus":
             r.check((conf or {}).get("enable_open_metrics") is True, f"exporters.{eid} serves OpenMetrics (exemplars need it)")
+
+    # 8. The monitoring-dashboard's embedded backend gets traces and logs in the form it reads.
+    dash = (cfg.get("exporters") or {}).get("otlp_http/dashboard")
+    r.check(dash is not None, "exporters.otlp_http/dashboard (the monitoring-dashboard's embedded OTLP backend) is declared")
+    if dash is not None:
+        r.check(dash.get("encoding") == "json" and dash.get("compression") == "none",
+                "exporters.otlp_http/dashboard sends JSON, uncompressed", f"encoding {dash.get('encoding')}, compression {dash.get('compression')}")
+        for signal in ("traces", "logs"):
+            exporters = (((service.get("pipelines") or {}).get(signal)) or {}).get("exporters") or []
+            r.check("otlp_http/dashboard" in exporters, f"pipeline '{signal}' exports to otlp_http/dashboard")
     return cfg
 
 
-def check_wiring(cfg, r):
+def check_wiring(cfg, r, jaeger_env):
     """The collector's ports against the files that use them."""
     for rid, conf in (cfg.get("receivers") or {}).items():
         if ctype(rid) == "otlp":
@@ -216,7 +235,12 @@ def check_wiring(cfg, r):
             r.check(f"otel-collector:{port}" in scraped,
                     f"config/prometheus.yml scrapes service.telemetry.metrics.readers[{i}] (otel-collector:{port})")
 
-    jaeger = load_yaml(path("config", "jaeger-config.yaml"))
+    dashboard = str(((cfg.get("exporters") or {}).get("otlp_http/dashboard") or {}).get("endpoint"))
+    dashboard_port = ((compose["services"].get("monitoring-dashboard") or {}).get("command") or [""])[-1]
+    r.check(dashboard == f"http://monitoring-dashboard:{dashboard_port}",
+            f"exporters.otlp_http/dashboard sends to the monitoring-dashboard service's port ({dashboard})")
+
+    jaeger = expand_collector_env(load_yaml(path("config", "jaeger-config.yaml")), jaeger_env)
     jaeger_grpc = port_of(((((jaeger.get("receivers") or {}).get("otlp") or {}).get("protocols") or {}).get("grpc") or {}).get("endpoint"))
     to_jaeger = {eid: str((conf or {}).get("endpoint")) for eid, conf in (cfg.get("exporters") or {}).items()
                  if str((conf or {}).get("endpoint")).startswith("jaeger:")}
@@ -226,8 +250,8 @@ def check_wiring(cfg, r):
                 f"endpoint is {endpoint}")
 
 
-def check_jaeger(cfg_path, r):
-    cfg = load_yaml(cfg_path)
+def check_jaeger(cfg_path, r, env, host):
+    cfg = expand_collector_env(load_yaml(cfg_path), env)
     name = os.path.relpath(cfg_path)
     service = cfg.get("service") or {}
     receivers = set((cfg.get("receivers") or {}).keys())
@@ -237,19 +261,83 @@ def check_jaeger(cfg_path, r):
             f"{name}: healthcheckv2 is declared and enabled")
     r.check({"jaeger_storage", "jaeger_query"} <= exts, f"{name}: jaeger_storage and jaeger_query are enabled")
     for where, value in server_endpoints(cfg.get("receivers"), "receivers") + server_endpoints(cfg.get("extensions"), "extensions"):
-        r.check(endpoint_host(value) == "0.0.0.0", f"{name}: {where} binds 0.0.0.0 ({value})")
+        r.check(endpoint_host(value) == host, f"{name}: {where} binds {host} ({value})")
+    for i, reader in enumerate((((service.get("telemetry") or {}).get("metrics") or {}).get("readers")) or []):
+        prom = (((reader or {}).get("pull") or {}).get("exporter") or {}).get("prometheus")
+        if prom is not None:
+            r.check(prom.get("host") == host, f"{name}: its own metrics (port {prom.get('port')}) bind {host}")
     for pid, p in (service.get("pipelines") or {}).items():
         for k in ("receivers", "processors", "exporters"):
             for cid in p.get(k) or []:
                 r.check(cid in (cfg.get(k) or {}), f"{name}: pipeline '{pid}' {k[:-1]} '{cid}' is declared")
 
 
+def server_ports(cfg):
+    """Every port a collector-based config listens on: endpoints of receivers and extensions, the
+    prometheus exporter, the internal telemetry readers."""
+    found = server_endpoints(cfg.get("receivers"), "receivers") + server_endpoints(cfg.get("extensions"), "extensions")
+    for eid, conf in (cfg.get("exporters") or {}).items():
+        if ctype(eid) == "prometheus":
+            found += server_endpoints({eid: conf}, "exporters")
+    ports = {f"{where}": port_of(value) for where, value in found}
+    readers = ((((cfg.get("service") or {}).get("telemetry") or {}).get("metrics") or {}).get("readers")) or []
+    for i, reader in enumerate(readers):
+        prom = (((reader or {}).get("pull") or {}).get("exporter") or {}).get("prometheus")
+        if prom is not None:
+            ports[f"service.telemetry.metrics.readers[{i}]"] = int(prom.get("port"))
+    return ports
+
+
+def check_native_wiring(cfg, jaeger_env, r):
+    """The native twin: the collector and Jaeger side by side on 127.0.0.1, the fleet beside them."""
+    jaeger = expand_collector_env(load_yaml(path("config", "jaeger-config.yaml")), jaeger_env)
+    jaeger_grpc = ((((jaeger.get("receivers") or {}).get("otlp") or {}).get("protocols") or {}).get("grpc") or {}).get("endpoint")
+    endpoint = str(((cfg.get("exporters") or {}).get("otlp_grpc/jaeger") or {}).get("endpoint"))
+    r.check(endpoint == jaeger_grpc, f"native: exporters.otlp_grpc/jaeger sends to Jaeger's moved OTLP gRPC receiver ({jaeger_grpc})",
+            f"endpoint is {endpoint}")
+
+    collector_ports = server_ports(cfg)
+    jaeger_ports = server_ports(jaeger)
+    clash = set(collector_ports.values()) & set(jaeger_ports.values())
+    r.check(not clash, "native: the collector and Jaeger listen on different ports", f"both use {sorted(clash)}")
+    fleet_ports, _ = native_fleet()
+    nb = native_backends()
+    others = {b.name: set(b.ports()) for b in nb.BACKENDS}
+    taken = set(fleet_ports.values()) | others["prometheus"] | others["grafana"]
+    clash = (set(collector_ports.values()) | set(jaeger_ports.values())) & taken
+    r.check(not clash, "native: no collector or Jaeger port is a fleet, Prometheus or Grafana port", f"clash on {sorted(clash)}")
+    r.check(set(collector_ports.values()) == others["otelcol-contrib"] and set(jaeger_ports.values()) <= others["jaeger"],
+            "native: the launcher checks exactly the ports the configs open",
+            f"collector {sorted(collector_ports.values())} vs {sorted(others['otelcol-contrib'])}, "
+            f"jaeger {sorted(jaeger_ports.values())} vs {sorted(others['jaeger'])}")
+
+    dashboard = str(((cfg.get("exporters") or {}).get("otlp_http/dashboard") or {}).get("endpoint"))
+    r.check(dashboard == f"http://127.0.0.1:{fleet_ports['monitoring-dashboard']}",
+            f"native: exporters.otlp_http/dashboard sends to the monitoring-dashboard's host port ({dashboard})")
+
+    prometheus = load_yaml(path("config", "prometheus.native.yml"))
+    scraped = {t for job in prometheus.get("scrape_configs") or [] for sc in job.get("static_configs") or []
+               for t in sc.get("targets") or []}
+    for where, p in collector_ports.items():
+        if where.startswith("exporters.prometheus") or where.startswith("service.telemetry"):
+            r.check(f"127.0.0.1:{p}" in scraped, f"config/prometheus.native.yml scrapes the native collector's {where} (127.0.0.1:{p})")
+
+    traces = ((cfg.get("service") or {}).get("pipelines") or {}).get("traces", {}).get("exporters") or []
+    without = nb.TRACES_WITHOUT_JAEGER.split("=", 1)[1].strip("[]").replace(" ", "").split(",")
+    r.check(without == [e for e in traces if e != "otlp_grpc/jaeger"],
+            "native: the launcher's traces pipeline without Jaeger is this one minus otlp_grpc/jaeger",
+            f"{without} vs {traces}")
+
+
 def main():
+    args = sys.argv[1:]
+    native = "--native" in args
+    args = [a for a in args if a != "--native"]
     compose = load_yaml(path("docker-compose.yml"))
     version = compose_image_version(compose, "otel-collector")
-    cfg_path = sys.argv[1] if len(sys.argv) > 1 else path("config", "otel-collector-config.yaml")
-    list_path = sys.argv[2] if len(sys.argv) > 2 else path("config", f"otelcol-contrib-{version}-components.yaml")
-    r = Report("collector-config")
+    cfg_path = args[0] if len(args) > 0 else path("config", "otel-collector-config.yaml")
+    list_path = args[1] if len(args) > 1 else path("config", f"otelcol-contrib-{version}-components.yaml")
+    r = Report("collector-config (native twin)" if native else "collector-config")
     r.check(os.path.exists(list_path), f"component list for the pinned collector {version} exists",
             os.path.relpath(list_path))
     if not os.path.exists(list_path):
@@ -260,9 +348,19 @@ def main():
     listed = set(components.get("exporters") or {})
     r.check("prometheus" in listed and not listed & {"jaeger", "logging", "prometheusexporter"},
             "component list: `prometheus` is an exporter type; jaeger, logging and prometheusexporter are not")
-    cfg = check_collector(cfg_path, list_path, r)
-    check_wiring(cfg, r)
-    check_jaeger(path("config", "jaeger-config.yaml"), r)
+    if native:
+        collector_env, jaeger_env, host = native_environment("otelcol-contrib"), native_environment("jaeger"), "127.0.0.1"
+    else:
+        # What compose gives the containers: none of the configs' variables but these.
+        collector_env = {k: str(v) for k, v in ((compose["services"]["otel-collector"].get("environment")) or {}).items()}
+        jaeger_env = {k: str(v) for k, v in ((compose["services"]["jaeger"].get("environment")) or {}).items()}
+        host = "0.0.0.0"
+    cfg = check_collector(cfg_path, list_path, r, collector_env, host)
+    if native:
+        check_native_wiring(cfg, jaeger_env, r)
+    else:
+        check_wiring(cfg, r, jaeger_env)
+    check_jaeger(path("config", "jaeger-config.yaml"), r, jaeger_env, host)
     r.exit()
 
 

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Sanity of the Grafana provisioning, without a Grafana:
 
-  - datasources.yml: a default Prometheus and a Jaeger datasource with fixed uids, exemplar links
-    from Prometheus to the Jaeger uid; dashboards.yml: a file provider on the mounted folder;
+  - datasources.yml: a default Prometheus and a Jaeger datasource with fixed uids, not editable,
+    exemplar links from Prometheus to the Jaeger uid, URLs ($VAR, expanded as Grafana does) that are
+    the compose services with docker-compose.yml's grafana environment and loopback addresses with
+    scripts/native-backends.py's; dashboards.yml: a file provider on the mounted folder (the repo's
+    folder natively) that keeps UI edits off the committed files (no overwrite, no deletion);
+  - every dashboard is editable (users change it and "Save as" a copy);
   - every dashboard: valid JSON, unique uid (its `service` variable, which names metrics, is
     checked against the metric catalog by Tests/StackConfigTests);
   - every panel (rows excepted): a datasource whose uid is provisioned, at least one target,
@@ -26,7 +30,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from stacklib import (COMPOSE_ONLY, DASHBOARDS_GLOB, PROMETHEUS_IN_COMPOSE, VAR_RE, Report,  # noqa: E402
-                      load_yaml, panels_of, path, substitute, variable_name)
+                      expand_grafana_env, load_yaml, native_environment, panels_of, path, substitute,
+                      variable_name)
 
 BUILTINS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__range_ms",
             "__from", "__to", "__dashboard", "__org", "__user", "__name", "__all", "__auto"}
@@ -42,16 +47,31 @@ def main():
     jaeger = [d for d in sources.values() if d["type"] == "jaeger"]
     r.check(len(prom) == 1 and prom[0].get("isDefault") is True, "datasources.yml: one Prometheus datasource, the default")
     r.check(len(jaeger) == 1, "datasources.yml: one Jaeger datasource")
+    compose_env = {k: str(v) for k, v in (load_yaml(path("docker-compose.yml"))["services"]["grafana"]
+                                          .get("environment") or {}).items()}
+    native_env = native_environment("grafana")
+    for d in sources.values():
+        r.check(d.get("editable") is False, f"datasources.yml: {d.get('name')} is fixed (editable: false)")
     if prom and jaeger:
         dest = (prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []
         r.check(any(x.get("datasourceUid") == jaeger[0]["uid"] for x in dest),
                 "datasources.yml: Prometheus exemplars link to the Jaeger uid")
-        r.check(prom[0].get("url") == PROMETHEUS_IN_COMPOSE and jaeger[0].get("url") == "http://jaeger:16686",
-                "datasources.yml: URLs are the compose services")
+        urls = [expand_grafana_env(prom[0].get("url"), compose_env), expand_grafana_env(jaeger[0].get("url"), compose_env)]
+        r.check(urls == [PROMETHEUS_IN_COMPOSE, "http://jaeger:16686"],
+                "datasources.yml: with compose's environment the URLs are the compose services", f"{urls}")
+        urls = [expand_grafana_env(prom[0].get("url"), native_env), expand_grafana_env(jaeger[0].get("url"), native_env)]
+        r.check(urls == [native_env["GRAFANA_PROMETHEUS_URL"], native_env["GRAFANA_JAEGER_URL"]]
+                and all(u.startswith("http://127.0.0.1:") for u in urls),
+                "datasources.yml: with the launcher's environment the URLs are the native Prometheus and Jaeger", f"{urls}")
     provider = (load_yaml(path("config", "grafana", "dashboards.yml")).get("providers") or [{}])[0]
     dash_mount = "/etc/grafana/dashboards"
-    r.check(provider.get("type") == "file" and (provider.get("options") or {}).get("path") == dash_mount,
-            f"dashboards.yml: file provider reads {dash_mount}")
+    folder = (provider.get("options") or {}).get("path")
+    r.check(provider.get("type") == "file" and expand_grafana_env(folder, compose_env) == dash_mount,
+            f"dashboards.yml: file provider reads {dash_mount} in compose")
+    r.check(expand_grafana_env(folder, native_env) == path("config", "grafana", "dashboards"),
+            "dashboards.yml: file provider reads the repo's config/grafana/dashboards natively")
+    r.check(provider.get("allowUiUpdates") is False and provider.get("disableDeletion") is True,
+            "dashboards.yml: UI edits are saved as copies, never over or instead of the committed dashboards")
     compose = open(path("docker-compose.yml")).read()
     r.check(f"./config/grafana/dashboards:{dash_mount}:ro" in compose, f"docker-compose.yml mounts the dashboards at {dash_mount}")
 
@@ -66,6 +86,7 @@ def main():
             continue
         r.check(True, f"{name} is valid JSON")
         r.check(d.get("uid") and d["uid"] not in uids, f"{name}: uid '{d.get('uid')}' is set and unique")
+        r.check(d.get("editable") is True, f"{name}: editable (changes can be saved as a copy)")
         uids.add(d.get("uid"))
         variables = {v["name"]: v for v in (d.get("templating") or {}).get("list", [])}
         sample = {k: "1m" for k in BUILTINS}

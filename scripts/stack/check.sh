@@ -35,8 +35,13 @@ run "promtool check config (native twin)" promtool check config config/prometheu
 run "promtool check rules" promtool check rules config/prometheus-rules/*.yml
 run "promtool test rules" promtool test rules config/prometheus-rules-tests/*.yml
 
-# Collector and Jaeger configs against the pinned release's components.
+# Collector and Jaeger configs against the pinned release's components: as compose reads them, and
+# as their native twins (the same files, with scripts/native-backends.py's environment).
 run "collector config" python3 scripts/stack/check-collector-config.py
+run "collector config (native twin)" python3 scripts/stack/check-collector-config.py --native
+
+# `make run`'s native backends launcher, with fake otelcol-contrib, jaeger and grafana binaries.
+run "native backends launcher" python3 scripts/stack/native-backends-test.py
 
 # Grafana provisioning and dashboards (JSON sanity, units, datasources, PromQL syntax).
 run "grafana dashboards" python3 scripts/stack/check-dashboards.py

@@ -4,13 +4,14 @@
   dashboard_test.py free-offset             port offset at which the nine fleet ports are free
   dashboard_test.py free-port               a free loopback TCP port
   dashboard_test.py render-config --offset N --out FILE
-        config/prometheus.native.yml with a 5 s scrape interval, the fleet ports shifted by N and
-        the rule files made absolute
+        config/prometheus.native.yml's fleet job with a 5 s scrape interval, the fleet ports
+        shifted by N and the rule files made absolute
   dashboard_test.py otlp-sink --port N      a stand-in OTLP/HTTP receiver on 127.0.0.1:N (see otlp_sink)
   dashboard_test.py run --prometheus URL --offset N --fleet-pid PID [--traffic-seconds 60]
         waits for the fleet and Prometheus, then runs every PromQL target of every dashboard
         through /api/v1/query (variables substituted) until each returns at least one series with
-        a finite value, or the traffic window closes; prints one line per target and
+        a finite value, or the traffic window closes; prints one line per target,
+        `dashboard-test: N of M panels have data natively (...)` and
         `dashboard-test: N passed, M failed, K skipped`; exits 1 on any failure.
 
 Panels whose description starts with "Compose stack only:" need the collector or Jaeger, which
@@ -74,6 +75,10 @@ def render_config(offset, out):
     cfg["global"]["scrape_timeout"] = "4s"
     cfg["global"]["evaluation_interval"] = "5s"
     cfg["rule_files"] = [os.path.join(os.path.dirname(src), p) for p in cfg.get("rule_files", [])]
+    # Only the fleet's job: the native collector's jobs would scrape whatever collector a `make run`
+    # beside the test has started, and mix another fleet's span metrics into this one's panels.
+    cfg["scrape_configs"] = [job for job in cfg["scrape_configs"]
+                             if any("__fleet_service" in (sc.get("labels") or {}) for sc in job.get("static_configs", []))]
     for job in cfg["scrape_configs"]:
         for sc in job.get("static_configs", []):
             shifted = []
@@ -260,7 +265,7 @@ def send_refused_flag(base):
 def collect_targets(prom):
     """Every PromQL target of every dashboard, with its variables substituted as Grafana would."""
     files = sorted(glob.glob(DASHBOARDS_GLOB))
-    checks, skipped, failed_setup = [], [], []
+    checks, skipped, failed_setup, panels = [], [], [], []
     for f in files:
         d = json.load(open(f))
         values, problems = variable_values(prom, d)
@@ -269,6 +274,7 @@ def collect_targets(prom):
             if panel.get("type") == "row":
                 continue
             compose_only = (panel.get("description") or "").startswith(COMPOSE_ONLY)
+            panels.append({"title": f"{d.get('title')} › {panel.get('title')}", "checks": [], "compose_only": compose_only})
             for t in panel.get("targets", []):
                 label = f"{d.get('title')} › {panel.get('title')} [{t.get('refId')}]"
                 if compose_only:
@@ -276,9 +282,20 @@ def collect_targets(prom):
                 elif "expr" in t:
                     checks.append({"label": label, "expr": substitute(t["expr"], values), "series": 0, "error": None,
                                    "scenarios": scenarios_of(panel)})
+                    panels[-1]["checks"].append(checks[-1])
                 else:
                     failed_setup.append(f"{label}: not PromQL and not marked '{COMPOSE_ONLY}'")
-    return files, checks, skipped, failed_setup
+    return files, checks, skipped, failed_setup, panels
+
+
+def panel_count(panels):
+    """`N of M panels have data natively`: a panel has data when one of its queries returned a
+    series (Grafana then draws something, not "No data"). Compose-only panels are not queried here:
+    the test's Prometheus scrapes no collector, so they count as without data."""
+    with_data = sum(1 for p in panels if any(c["series"] > 0 for c in p["checks"]))
+    compose_only = sum(1 for p in panels if p["compose_only"])
+    return (f"dashboard-test: {with_data} of {len(panels)} panels have data natively "
+            f"({compose_only} need the collector or Jaeger: docs/operations/native.md)")
 
 
 def poll_until_data(prom, checks, t_ready, deadline):
@@ -307,7 +324,7 @@ def poll_until_data(prom, checks, t_ready, deadline):
     return pending, rounds
 
 
-def report(files, checks, skipped, failed_setup, pending, rounds, elapsed):
+def report(files, checks, skipped, failed_setup, pending, rounds, elapsed, panels):
     for c in checks:
         if c["series"] > 0:
             moving = f", non-zero with {', '.join(c['scenarios'])} on" if c["scenarios"] else ""
@@ -328,6 +345,7 @@ def report(files, checks, skipped, failed_setup, pending, rounds, elapsed):
     failed = len(pending) + len(failed_setup)
     print(f"dashboard-test: {len(files)} dashboards, {len(checks) + len(skipped)} targets, "
           f"{elapsed:.0f} s of fleet traffic, {rounds} rounds")
+    print(panel_count(panels))
     print(f"dashboard-test: {passed} passed, {failed} failed, {len(skipped)} skipped")
     return 1 if failed else 0
 
@@ -350,10 +368,10 @@ def run(args):
     wait_for(f"Prometheus to scrape all {len(jobs)} services", targets_up(prom, jobs), args.traffic_seconds, args.fleet_pid)
 
     scenario_problems += send_refused_flag(testing_ui)
-    files, checks, skipped, failed_setup = collect_targets(prom)
+    files, checks, skipped, failed_setup, panels = collect_targets(prom)
     failed_setup += scenario_problems
     pending, rounds = poll_until_data(prom, checks, t_ready, t_ready + args.traffic_seconds)
-    return report(files, checks, skipped, failed_setup, pending, rounds, time.monotonic() - t_ready)
+    return report(files, checks, skipped, failed_setup, pending, rounds, time.monotonic() - t_ready, panels)
 
 
 def main():

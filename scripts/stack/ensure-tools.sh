@@ -4,7 +4,9 @@
 #         the server the dashboard test runs), python3 + PyYAML, python3-venv.
 #   PyPI: check-jsonschema (compose-spec schema), into var/stack-venv so the system Python is not
 #         touched (Debian's Python refuses `pip install` outside a venv, PEP 668).
-# Usage: scripts/stack/ensure-tools.sh [check|dashboard]   (dashboard needs only prometheus + python)
+#   browser: chromium (apt) and Playwright for Python (PyPI, into var/stack-venv unless the system
+#         Python has it); Playwright drives the system's Chromium and never downloads a browser.
+# Usage: scripts/stack/ensure-tools.sh [check|dashboard|browser]   (dashboard needs only prometheus + python)
 # Prints nothing when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,6 +16,13 @@ need=()
 command -v python3 >/dev/null || need+=(python3)
 command -v python3 >/dev/null && python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)
 command -v prometheus >/dev/null && command -v promtool >/dev/null || need+=(prometheus)
+if [ "$purpose" = browser ]; then
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v opusdec >/dev/null || need+=(opus-tools)
+  if ! python3 -c 'import playwright' 2>/dev/null && [ ! -x var/stack-venv/bin/python ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+  fi
+fi
 if [ "$purpose" = check ]; then
   command -v docker-compose >/dev/null || need+=(docker-compose)
   if ! command -v check-jsonschema >/dev/null && [ ! -x var/stack-venv/bin/check-jsonschema ]; then
@@ -39,4 +48,12 @@ if [ "$purpose" = check ] && ! command -v check-jsonschema >/dev/null && [ ! -x 
   python3 -m venv var/stack-venv
   var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check check-jsonschema \
     || { echo "could not install check-jsonschema; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install check-jsonschema" >&2; exit 1; }
+fi
+
+if [ "$purpose" = browser ] && ! python3 -c 'import playwright' 2>/dev/null \
+    && ! { [ -x var/stack-venv/bin/python ] && var/stack-venv/bin/python -c 'import playwright' 2>/dev/null; }; then
+  echo "stack tools: installing playwright into var/stack-venv (it drives the system's chromium; no browser download)"
+  [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
+  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check playwright \
+    || { echo "could not install playwright; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install playwright" >&2; exit 1; }
 fi

@@ -85,7 +85,7 @@ done
 cat <<EOF
 
 AudioFleet is up (docker compose). Dashboards fill within a minute of the fleet's own traffic.
-  Grafana               http://localhost:3000   (anonymous read-only; admin: \$GRAFANA_ADMIN_PASSWORD, default audiofleet-admin)
+  Grafana               http://localhost:3000   (anonymous read-only; admin password: \$GRAFANA_ADMIN_PASSWORD at the first start, default audiofleet-admin)
   Jaeger                http://localhost:16686
   Prometheus            http://localhost:9090
   testing-ui            http://localhost:8080

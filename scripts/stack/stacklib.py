@@ -90,6 +90,61 @@ def free_port():
         return s.getsockname()[1]
 
 
+# ------------------------------------------------------------------------------------------------
+# Environment references in the shared configs (the compose files and the native twins read the same
+# files, see docs/operations/native.md)
+
+COLLECTOR_ENV_RE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_collector_env(tree, env):
+    """A collector (or Jaeger v2) config with every `${env:NAME}` / `${env:NAME:-default}` resolved
+    against `env`, as the collector's confmap does: a value that is one reference alone is read as
+    YAML (so `${env:PORT:-8888}` is the int 8888); inside a longer string it is text."""
+    if isinstance(tree, dict):
+        return {k: expand_collector_env(v, env) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [expand_collector_env(v, env) for v in tree]
+    if not isinstance(tree, str) or "${env:" not in tree:
+        return tree
+
+    def value(m):
+        name, default = m.group(1), m.group(2)
+        return env[name] if name in env else (default if default is not None else "")
+    whole = COLLECTOR_ENV_RE.fullmatch(tree)
+    if whole:
+        import yaml
+        return yaml.safe_load(value(whole)) if value(whole) != "" else ""
+    return COLLECTOR_ENV_RE.sub(value, tree)
+
+
+GRAFANA_ENV_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def expand_grafana_env(value, env):
+    """A Grafana provisioning value with `$NAME` / `${NAME}` expanded as Grafana does (Go's
+    os.ExpandEnv: an unset variable is empty; `$$` is a literal `$`)."""
+    parts = str(value).split("$$")
+    return "$".join(GRAFANA_ENV_RE.sub(lambda m: env.get(m.group(1) or m.group(2), ""), p) for p in parts)
+
+
+def native_backends():
+    """scripts/native-backends.py as a module (its file name has a dash)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("native_backends", path("scripts", "native-backends.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def native_environment(name):
+    """The environment scripts/native-backends.py gives backend `name` (jaeger, otelcol-contrib,
+    prometheus, grafana), as if every backend were installed."""
+    nb = native_backends()
+    backend = next(b for b in nb.BACKENDS if b.name == name)
+    return backend.environment({b.name: {} for b in nb.BACKENDS})
+
+
 # The OTLP specification's default ports, per protocol: what SDK endpoints and the collector's
 # OTLP receiver use.
 OTLP_PORTS = {"grpc": 4317, "http": 4318}

@@ -1,4 +1,5 @@
 import FleetContracts
+import FleetPages
 import Foundation
 import ServiceKit
 
@@ -68,6 +69,8 @@ struct DiscordConfig: Sendable {
     /// DISCORD_DASHBOARD_TIMEOUT (seconds, default 2): reporting a finished turn, which is best
     /// effort and must never hold up the next one.
     var dashboardTimeout: Duration = .seconds(2)
+    /// JAEGER_UI_URL, GRAFANA_URL and the port offset: the links of the bridge's page.
+    var pageLinks = PageLinkSettings()
 
     init() {}
 
@@ -111,6 +114,7 @@ struct DiscordConfig: Sendable {
         sttTimeout = try reader.parsed("discord.stt.timeout", default: sttTimeout, Self.parseSeconds)
         orchestratorTimeout = try reader.parsed("discord.orchestrator.timeout", default: orchestratorTimeout, Self.parseSeconds)
         dashboardTimeout = try reader.parsed("discord.dashboard.timeout", default: dashboardTimeout, Self.parseSeconds)
+        pageLinks = try VoicePage.linkSettings(settings)
     }
 
     /// A peer timeout: seconds, more than 0 and at most 600.

@@ -130,7 +130,8 @@ struct DiscordController: Sendable {
     func page(request: Request, context: FleetRequestContext) async throws -> BinaryBody {
         .html(VoicePage.render(turns: await fleet.turns.recent(limit: config.turnHistory),
                                speakers: await fleet.roster.all, channels: await channelViews(of: await fleet.channels),
-                               medianEndToEnd: await fleet.turns.medianEndToEnd))
+                               medianEndToEnd: await fleet.turns.medianEndToEnd,
+                               pageLinks: config.pageLinks, requestHost: request.head.authority))
     }
 
     /// The turn the path's `{id}` names, if the log still has it.

@@ -1,18 +1,22 @@
+import FleetPages
 import Foundation
 import Mustache
 
-/// GET /: one self-contained page (no external assets) listing recent voice turns with players
-/// for what the speaker said and what Atlas answered, and a form to make someone speak.
+/// GET /: the voice bridge's page in the fleet's shared frame (no external assets): the voice
+/// channels and their speakers, a form to make someone speak, and the recent voice turns with
+/// players for what the speaker said and what Atlas answered, each linking to its trace.
 enum VoicePage {
     /// Parsed once. The text is a constant of this module, so a template that does not parse is a
     /// programming error; VoicePageTests parses it and fails first.
     static let template = try! MustacheTemplate(string: templateText)
 
     static func render(turns: [TurnRecord], speakers: [SpeakerStatus], channels: [ChannelView] = [],
-                       medianEndToEnd: Double?) -> String {
-        template.render(Model(turns: turns.map(Turn.init), speakers: speakers.map(Speaker.init),
-                              channels: channels.map(Channel.init), speakerCount: speakers.count,
-                              median: medianEndToEnd.map(seconds) ?? "no replies yet"))
+                       medianEndToEnd: Double?, pageLinks: PageLinkSettings = .init(), requestHost: String? = nil) -> String {
+        let links = pageLinks.links(requestHost: requestHost)
+        let body = template.render(Model(turns: turns.map { Turn($0, links: links) }, speakers: speakers.map(Speaker.init),
+                                         channels: channels.map(Channel.init), speakerCount: speakers.count,
+                                         median: medianEndToEnd.map(seconds) ?? "no replies yet"))
+        return FleetPage.render(.init(title: "Voice channels", section: .bridge, links: links, body: body, script: script))
     }
 
     /// `1.23 s`, as every latency on the page is written.
@@ -76,10 +80,12 @@ enum VoicePage {
         let error: String?
         let latency: String
         let traceId: String?
+        /// The trace's page: Jaeger's when configured, else the monitoring dashboard's waterfall.
+        let traceLink: String
         let hasInputAudio: Bool
         let hasReplyAudio: Bool
 
-        init(_ turn: TurnRecord) {
+        init(_ turn: TurnRecord, links: PageLinks) {
             id = turn.id
             speaker = turn.speaker
             turnNumber = turn.turnNumber
@@ -91,6 +97,7 @@ enum VoicePage {
             error = turn.error
             latency = turn.latencies.endToEnd.map(VoicePage.seconds) ?? "–"
             traceId = turn.traceId
+            traceLink = turn.traceId.map(links.trace) ?? ""
             hasInputAudio = !turn.inputAudio.isEmpty
             hasReplyAudio = turn.replyAudio != nil
         }

@@ -1,19 +1,26 @@
 public import Logging
 public import ServiceLifecycle
 
-/// Polls the fleet every MONITOR_POLL_INTERVAL and keeps the latest status in the store; runs
-/// beside the server and stops on graceful shutdown.
+/// Polls the fleet every MONITOR_POLL_INTERVAL, whether or not anyone has a page open, and keeps
+/// the latest status in the store; runs beside the server and stops on graceful shutdown.
 public struct FleetPoller: Service {
+    /// The dashboard's own row of the health matrix: asked in-process, since the dashboard does
+    /// not poll itself over HTTP (its own URL as the others see it may not be one it can reach).
+    public typealias OwnScrape = @Sendable () async -> TargetScrape
+
     let scraper: FleetScraper
     let prometheus: PrometheusAPI?
     let store: StatusStore
     let logger: Logger
+    let own: OwnScrape?
 
-    public init(scraper: FleetScraper, prometheus: PrometheusAPI?, store: StatusStore, logger: Logger) {
+    public init(scraper: FleetScraper, prometheus: PrometheusAPI?, store: StatusStore, logger: Logger,
+                own: OwnScrape? = nil) {
         self.scraper = scraper
         self.prometheus = prometheus
         self.store = store
         self.logger = logger
+        self.own = own
     }
 
     public func run() async throws {
@@ -30,7 +37,8 @@ public struct FleetPoller: Service {
     public func pollOnce() async {
         async let prometheusStatus = prometheus?.status()
         async let prometheusQuantiles = quantilesFromPrometheus()
-        let scrapes = await scraper.scrape()
+        async let ownScrape = own?()
+        let scrapes = await scraper.scrape() + [await ownScrape].compactMap { $0 }
         await store.record(scrapes, prometheus: await prometheusStatus, prometheusQuantiles: await prometheusQuantiles)
         let down = scrapes.filter { !$0.readiness.ready }.map(\.target.name)
         if !down.isEmpty {

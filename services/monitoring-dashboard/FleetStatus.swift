@@ -61,6 +61,11 @@ public struct FleetMetrics: Codable, Sendable, Equatable {
     public var requestsPerSecond: [String: Double]
     /// http_server_errors_total per service, since it started.
     public var errorsTotal: [String: Double]
+    /// API errors per second per service since the previous poll (http_server_errors_total).
+    public var errorsPerSecond: [String: Double]
+    /// Mean duration of the API requests each service answered since the previous poll; absent
+    /// for a service that answered none.
+    public var meanDurationSeconds: [String: Double]
     /// discord's voice_turns_total by outcome.
     public var turnsByOutcome: [String: Double]
     /// discord's end_to_end_response_duration_seconds: speech end to first reply audio.
@@ -77,11 +82,14 @@ public struct FleetMetrics: Codable, Sendable, Equatable {
     @NullWhenAbsent public var voiceChannels: Double?
 
     public init(requestsPerSecond: [String: Double] = [:], errorsTotal: [String: Double] = [:],
+                errorsPerSecond: [String: Double] = [:], meanDurationSeconds: [String: Double] = [:],
                 turnsByOutcome: [String: Double] = [:], endToEndSeconds: LatencySummary = .init(),
                 stageTtfbMedianSeconds: [String: Double] = [:], audioQualityMedian: Double? = nil,
                 quantileSource: QuantileSource = .scraped, activeSpeakers: Double? = nil, voiceChannels: Double? = nil) {
         self.requestsPerSecond = requestsPerSecond
         self.errorsTotal = errorsTotal
+        self.errorsPerSecond = errorsPerSecond
+        self.meanDurationSeconds = meanDurationSeconds
         self.turnsByOutcome = turnsByOutcome
         self.endToEndSeconds = endToEndSeconds
         self.stageTtfbMedianSeconds = stageTtfbMedianSeconds

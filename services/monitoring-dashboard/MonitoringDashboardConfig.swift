@@ -1,3 +1,5 @@
+import FleetPages
+import FleetTelemetry
 import Foundation
 import ServiceKit
 
@@ -13,6 +15,13 @@ struct MonitoringDashboardConfig: Sendable {
     /// to it, and the quantiles come from its HTTP API. The dashboard never depends on it: when it
     /// does not answer, the quantiles are estimated from the services' own /metrics.
     var prometheusURL: String?
+    /// JAEGER_UI_URL (default unset): Jaeger's UI. When set, the header links to it and every
+    /// trace on the pages links to Jaeger's view of it as well as to the dashboard's waterfall.
+    var jaegerURL: String?
+    /// GRAFANA_URL (default unset): Grafana's UI, linked from the header.
+    var grafanaURL: String?
+    /// The port offset and the two URLs above, for the links of each page.
+    var pageLinks: PageLinkSettings
 
     init(settings: ServiceSettings) throws {
         let reader = settings.reader
@@ -30,5 +39,11 @@ struct MonitoringDashboardConfig: Sendable {
             return text
         }
         prometheusURL = url.isEmpty ? nil : url
+        let jaeger = try reader.parsed("jaeger.ui.url", default: "", PageLinks.parseExternalURL)
+        let grafana = try reader.parsed("grafana.url", default: "", PageLinks.parseExternalURL)
+        jaegerURL = jaeger.isEmpty ? nil : jaeger
+        grafanaURL = grafana.isEmpty ? nil : grafana
+        pageLinks = PageLinkSettings(member: .monitoringDashboard, listeningOn: settings.port,
+                                     jaeger: jaegerURL, grafana: grafanaURL)
     }
 }

@@ -1,11 +1,13 @@
 public import FleetTelemetry
+import Foundation
 public import Hummingbird
 public import ServiceKit
 public import ServiceLifecycle
 
 /// monitoring-dashboard: a live view of the fleet read straight from each service's
 /// /health/ready and /metrics, with the quantiles from Prometheus when one is configured (the
-/// original ran PromQL against Prometheus from Streamlit).
+/// original ran PromQL against Prometheus from Streamlit), and the fleet's traces and logs from
+/// its embedded OTLP backend: the service map, the latest traces and each one's waterfall.
 ///
 /// It is a viewer, so nothing it watches is a readiness dependency: it stays ready while the
 /// services are down and shows them as down. Its one component is the poller itself.
@@ -21,11 +23,16 @@ public enum MonitoringDashboardService: FleetService {
         /// Prometheus when PROMETHEUS_URL is set: its readiness is shown, and its HTTP API answers
         /// the quantiles.
         public var prometheus: PrometheusAPI?
+        /// Where the pages read traces and logs from: nil (a process) installs the embedded OTLP
+        /// backend and reads its store; a test passes an in-memory fake.
+        public var telemetry: (any TelemetryQueries)?
 
-        public init(targets: [ScrapeTarget], transport: any ScrapeTransport, prometheus: PrometheusAPI? = nil) {
+        public init(targets: [ScrapeTarget], transport: any ScrapeTransport, prometheus: PrometheusAPI? = nil,
+                    telemetry: (any TelemetryQueries)? = nil) {
             self.targets = targets
             self.transport = transport
             self.prometheus = prometheus
+            self.telemetry = telemetry
         }
     }
 
@@ -45,17 +52,46 @@ public enum MonitoringDashboardService: FleetService {
     public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
                              peers: Peers) async throws -> [any Service] {
         let config = try MonitoringDashboardConfig(settings: runtime.settings)
-        let store = StatusStore(targets: peers.targets, prometheusURL: peers.prometheus?.url,
+        var background: [any Service] = []
+        let telemetry: any TelemetryQueries
+        if let fake = peers.telemetry {
+            telemetry = fake
+        } else {
+            let backend = try await EmbeddedBackend.install(routes: routes, runtime: runtime)
+            telemetry = backend.queries
+            background += backend.services
+        }
+
+        // The health matrix lists all nine: the dashboard's own row is its in-process readiness.
+        let own = ScrapeTarget(name: member.name, baseURL: "http://127.0.0.1:\(runtime.settings.port)")
+        let store = StatusStore(targets: peers.targets + [own], prometheusURL: peers.prometheus?.url,
                                 pollInterval: config.pollInterval)
         await runtime.health.addComponent("poller") { await store.isPolling() }
 
-        let page = DashboardPage.render(.init(quantilesFromPrometheus: peers.prometheus != nil))
-        MonitoringDashboardController(store: store, page: Array(page.utf8)).addRoutes(to: routes)
         let flags = try ScenarioSettings(reader: runtime.settings.reader)
         let flagSource = flags.ofrepBaseURL.map { "OFREP \($0)" } ?? runtime.flagFile.path
-        ScenarioStatusController(board: runtime.scenarios, source: flagSource).addRoutes(to: routes)
+        let scenarios = ScenarioStatusController(board: runtime.scenarios, source: flagSource)
+        scenarios.addRoutes(to: routes)
+        MonitoringDashboardController(store: store, telemetry: telemetry, scenarios: scenarios,
+                                      pageLinks: config.pageLinks, quantilesFromPrometheus: peers.prometheus != nil)
+            .addRoutes(to: routes)
+        TracePagesController(telemetry: telemetry, pageLinks: config.pageLinks,
+                             refreshSeconds: config.pollInterval.seconds).addRoutes(to: routes)
+
+        let health = runtime.health
         let poller = FleetPoller(scraper: FleetScraper(targets: peers.targets, transport: peers.transport),
-                                 prometheus: peers.prometheus, store: store, logger: runtime.logger)
-        return [poller]
+                                 prometheus: peers.prometheus, store: store, logger: runtime.logger,
+                                 own: { await ownScrape(own, health: health) })
+        return [poller] + background
+    }
+
+    /// The dashboard's own row, read from its health monitor as /health/ready would answer.
+    static func ownScrape(_ target: ScrapeTarget, health: HealthMonitor) async -> TargetScrape {
+        let start = ContinuousClock.now
+        let report = await health.readiness()
+        let status = ServiceStatus(name: target.name, url: target.baseURL, ready: report.isReady, status: report.status,
+                                   latencyMs: (ContinuousClock.now - start).seconds * 1000,
+                                   dependencies: report.dependencies.mapValues(\.status), error: nil)
+        return TargetScrape(target: target, readiness: status, metrics: nil)
     }
 }

@@ -2,9 +2,11 @@ public import FleetContracts
 public import Foundation
 import ServiceKit
 
-/// The latest status, shared by the poller that writes it and the handlers that read it.
+/// The latest status, shared by the poller that writes it and the handlers that read it, and
+/// the last 15 minutes of each service's traffic for the charts.
 public actor StatusStore {
     private var aggregator = StatusAggregator()
+    private var traffic: TrafficRecorder
     private var status: FleetStatus
     private var lastPoll: ContinuousClock.Instant?
     private var turns: [TurnReport] = []
@@ -16,6 +18,7 @@ public actor StatusStore {
     /// Before the first poll every service is listed as not yet polled.
     public init(targets: [ScrapeTarget], prometheusURL: String?, pollInterval: Duration) {
         self.pollInterval = pollInterval
+        traffic = TrafficRecorder(services: targets.map(\.name), pollInterval: pollInterval)
         status = FleetStatus(
             services: targets.map {
                 ServiceStatus(name: $0.name, url: $0.baseURL, ready: false, status: "unknown", latencyMs: nil,
@@ -38,7 +41,13 @@ public actor StatusStore {
                              prometheus: prometheus,
                              updatedAt: date.formatted(.iso8601),
                              pollIntervalSeconds: pollInterval.seconds)
+        traffic.record(metrics, polled: scrapes.map(\.target.name), at: date)
         lastPoll = instant
+    }
+
+    /// Each service's traffic over the last 15 minutes, as of `date`.
+    public func history(at date: Date = Date()) -> TrafficHistory {
+        traffic.history(at: date, pollInterval: pollInterval)
     }
 
     public func latest() -> FleetStatus {

@@ -21,17 +21,20 @@ public struct RunRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// Milliseconds spent in each stage of a run.
+/// Milliseconds spent in each stage of a run. A run either synthesizes typed text or prepares an
+/// uploaded file (decode, resample, encode), so one of `synthesize` and `upload` is 0.
 public struct RunTimings: Codable, Sendable, Equatable {
     public var synthesize: Double
+    public var upload: Double
     public var process: Double
     public var transcribe: Double
     public var orchestrate: Double
     public var total: Double
 
-    public init(synthesize: Double = 0, process: Double = 0, transcribe: Double = 0, orchestrate: Double = 0,
-                total: Double = 0) {
+    public init(synthesize: Double = 0, upload: Double = 0, process: Double = 0, transcribe: Double = 0,
+                orchestrate: Double = 0, total: Double = 0) {
         self.synthesize = synthesize
+        self.upload = upload
         self.process = process
         self.transcribe = transcribe
         self.orchestrate = orchestrate
@@ -41,6 +44,12 @@ public struct RunTimings: Codable, Sendable, Equatable {
 
 /// What one run through the fleet produced; every key is always there (null when absent).
 public struct RunResult: Codable, Sendable, Equatable {
+    /// The run's number in the history (its page is /runs/{id}); nil when it could not be stored.
+    @NullWhenAbsent public var id: Int?
+    /// `text`, `file` or `microphone`.
+    public var inputKind: InputKind
+    /// What was typed, as it was sent (nil for audio).
+    @NullWhenAbsent public var text: String?
     /// What stt heard in the processed audio.
     public var transcript: String
     /// `reference` (read from the Ogg comment) or `acoustic` (derived from the sound itself).
@@ -52,7 +61,7 @@ public struct RunResult: Codable, Sendable, Equatable {
     public var turn: Int
     public var voice: String
     @NullWhenAbsent public var replyVoice: String?
-    /// The synthesized speech that was sent, as Ogg Opus, base64.
+    /// The speech that was sent (synthesized, or the upload as Ogg Opus), base64.
     public var inputAudioBase64: String
     public var inputAudioSeconds: Double
     /// The audio processor's measurements of the input.
@@ -65,9 +74,10 @@ public struct RunResult: Codable, Sendable, Equatable {
     @NullWhenAbsent public var traceId: String?
 }
 
-/// A run request that passed validation: voices resolved, text trimmed.
+/// A run request that passed validation: voices resolved, text trimmed (an upload is checked
+/// as its run's first stage, where decoding it is timed and traced).
 public struct ValidatedRun: Sendable, Equatable {
-    public var text: String
+    public var source: RunSource
     public var voice: Voice
     public var replyVoice: Voice
     public var sessionId: String?
@@ -75,7 +85,12 @@ public struct ValidatedRun: Sendable, Equatable {
     /// The reply voice when the request names none: Bark's `v2/en_speaker_1`, the original's default.
     public static let defaultReplyVoice = Voice.named("v2/en_speaker_1") ?? Voice.default
 
-    /// Checks a request, with messages that say what to change.
+    /// The typed text; nil for an upload.
+    public var text: String? {
+        if case .text(let text) = source { text } else { nil }
+    }
+
+    /// Checks a typed run, with messages that say what to change.
     public init(_ request: RunRequest, maxTextLength: Int) throws {
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw FleetError.badRequest("'text' is empty: type something to say.") }
@@ -85,14 +100,24 @@ public struct ValidatedRun: Sendable, Equatable {
         guard text.contains(where: { $0.isLetter || $0.isNumber }) else {
             throw FleetError.badRequest("'text' has no letters or digits, so there is nothing to speak.")
         }
-        self.text = text
-        voice = try Self.voice(request.voice, field: "voice", default: .default)
-        replyVoice = try Self.voice(request.replyVoice, field: "reply_voice", default: Self.defaultReplyVoice)
-        let session = request.sessionId?.trimmingCharacters(in: .whitespaces)
+        try self.init(source: .text(text), voice: request.voice, replyVoice: request.replyVoice,
+                      sessionId: request.sessionId)
+    }
+
+    /// Checks an uploaded run's options; the audio itself is checked when the run prepares it.
+    public init(audio: AudioInput, voice: String?, replyVoice: String?, sessionId: String?) throws {
+        try self.init(source: .audio(audio), voice: voice, replyVoice: replyVoice, sessionId: sessionId)
+    }
+
+    private init(source: RunSource, voice: String?, replyVoice: String?, sessionId: String?) throws {
+        self.source = source
+        self.voice = try Self.voice(voice, field: "voice", default: .default)
+        self.replyVoice = try Self.voice(replyVoice, field: "reply_voice", default: Self.defaultReplyVoice)
+        let session = sessionId?.trimmingCharacters(in: .whitespaces)
         if let session, session.count > 128 {
             throw FleetError.badRequest("'session_id' is longer than 128 characters.")
         }
-        sessionId = session?.isEmpty == false ? session : nil
+        self.sessionId = session?.isEmpty == false ? session : nil
     }
 
     private static func voice(_ id: String?, field: String, default fallback: Voice) throws -> Voice {

@@ -1,7 +1,8 @@
 extension TestingUIPage {
     /// The fleet's controls, a partial of the page: the voice bridge's load (GET/PUT load) and the
     /// fault scenarios (GET scenarios every 2 s, PUT scenarios/{key}, POST scenarios/reset). The
-    /// server checks every value and answers a refusal naming the flag, shown beside its row.
+    /// server checks every value and answers a refusal naming the flag, shown beside its row. The
+    /// rows are drawn by `controlsScript` from the JSON, with `textContent`.
     static let controlsTemplateText = #"""
   <section class="card controls" id="load-card">
     <h2>Load</h2>
@@ -25,7 +26,10 @@ extension TestingUIPage {
     <div class="row"><button id="scenarios-reset" type="button" class="secondary">Switch all off</button>
       <span class="inline-error" id="scenario-error"></span></div>
   </section>
-<script>
+"""#
+
+    /// The controls' script (a constant; it sets fleet text with `textContent` only).
+    static let controlsScript = #"""
 (() => {
   "use strict";
   const byId = (id) => document.getElementById(id);
@@ -33,7 +37,8 @@ extension TestingUIPage {
   const rows = new Map();
 
   async function call(method, path, body) {
-    const init = { method, cache: "no-store" };
+    // A GET here is the table's periodic refresh: marked as polling, so it is not traced.
+    const init = { method, cache: "no-store", headers: method === "GET" ? { "X-Fleet-Poll": "1" } : {} };
     if (body !== undefined) { init.headers = { "content-type": "application/json" }; init.body = JSON.stringify(body); }
     const response = await fetch(path, init);
     const json = await response.json().catch(() => null);
@@ -141,6 +146,5 @@ extension TestingUIPage {
   setInterval(refreshScenarios, 2000);
   setInterval(refreshLoad, 5000);
 })();
-</script>
 """#
 }

@@ -1,29 +1,39 @@
-import FleetContracts
+import FleetPages
 import Mustache
 
-/// The testing page: one self-contained HTML file (no external assets — the fleet may run with no
-/// internet). It posts to api/run and shows what each stage did, and carries the fleet's controls:
-/// the voice bridge's load and the fault scenarios. Text from the fleet is set with `textContent`,
-/// never parsed as HTML.
+/// The testing page, rendered on the server inside the fleet's shared frame (`FleetPage`): a form
+/// to run one turn through the real fleet from typed text, a phrase, an uploaded file or the
+/// microphone; the run's result; the history of runs; and the fleet's controls (the voice
+/// bridge's load, the fault scenarios).
+///
+/// Every piece of text a user or the fleet produced goes through `{{ }}`, which escapes it. The
+/// page's script builds no markup from such text: after a run it fetches the run's own page
+/// (/runs/{id}, rendered here) and swaps in its `#run` element.
 enum TestingUIPage {
-    /// What the page shows that the configuration decides.
-    struct Model {
-        /// TESTING_UI_MAX_TEXT_LENGTH: the text box's limit and its counter's maximum.
-        let maxTextLength: Int
-        /// The load control's bounds: the speaker counts the bridge accepts.
-        let loadMin = LoadChange.speakerRange.lowerBound
-        let loadMax = LoadChange.speakerRange.upperBound
-    }
-
     /// Parsed once. The texts are constants of this module, so a template that does not parse is a
-    /// programming error; TestingUIPageTests parses them and fails first. The controls are a
-    /// partial of their own (`{{> controls}}`), so each template stays one readable screenful.
+    /// programming error; TestingUIPageTests parses them and fails first. Each part is a partial of
+    /// its own (`{{> run}}`), so each template stays one readable screenful.
     static let library = MustacheLibrary(templates: [
         "page": try! MustacheTemplate(string: templateText),
+        "run": try! MustacheTemplate(string: runTemplateText),
+        "run-page": try! MustacheTemplate(string: runPageTemplateText),
+        "history": try! MustacheTemplate(string: historyTemplateText),
         "controls": try! MustacheTemplate(string: controlsTemplateText),
     ])
 
-    static func html(maxTextLength: Int) -> String {
-        library.render(Model(maxTextLength: maxTextLength), withTemplate: "page") ?? ""
+    /// The history part refreshes itself this often (the frame refetches the page and swaps it).
+    static let refreshSeconds = 5.0
+
+    /// GET /: the whole page.
+    static func html(_ model: PageModel, links: PageLinks) -> String {
+        FleetPage.render(.init(title: "Testing UI", section: .testingUI, links: links,
+                               body: library.render(model, withTemplate: "page") ?? "",
+                               script: script + controlsScript, refreshSeconds: refreshSeconds))
+    }
+
+    /// GET /runs/{id}: one run's page; its `#run` element is what the main page swaps in.
+    static func runHTML(_ run: RunView, links: PageLinks) -> String {
+        FleetPage.render(.init(title: "Run #\(run.id)", section: .testingUI, links: links,
+                               body: library.render(run, withTemplate: "run-page") ?? ""))
     }
 }

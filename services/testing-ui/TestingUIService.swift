@@ -1,12 +1,13 @@
 public import FleetContracts
 public import FleetTelemetry
 public import Hummingbird
+import Logging
 public import ServiceKit
 public import ServiceLifecycle
 
-/// testing-ui: type a sentence, hear it spoken, and watch it go through the real fleet — audio
-/// processing, speech recognition, guardrails, the LLM and TTS — to a spoken reply (the original
-/// was a Gradio pipeline tester).
+/// testing-ui: type a sentence (or upload or record one), hear it spoken, and watch it go through
+/// the real fleet — audio processing, speech recognition, guardrails, the LLM and TTS — to a spoken
+/// reply, with each run kept in a history (the original was a Gradio pipeline tester).
 public enum TestingUIService: FleetService {
     public static let member = FleetMember.testingUI
 
@@ -47,12 +48,33 @@ public enum TestingUIService: FleetService {
         }
         // Runs do not need the bridge; only the load control does, and it says so when it fails.
         await runtime.health.addDependency(peers.voiceLoad, required: false)
+        let history = openHistory(config, runtime: runtime)
+        if !history.isInMemory {
+            await runtime.health.addComponent("sqlite") { await history.isHealthy() }
+        }
         let runner = PipelineRunner(audio: peers.audioProcessor, transcriber: peers.stt, orchestrator: peers.orchestrator)
-        TestingUIController(runner: runner, config: config).addRoutes(to: routes)
+        TestingUIController(runner: runner, history: history, config: config, logger: runtime.logger).addRoutes(to: routes)
+        RunHistoryController(history: history, config: config).addRoutes(to: routes)
         LoadController(bridge: peers.voiceLoad).addRoutes(to: routes)
         ScenarioController(flagFile: runtime.flagFile, board: runtime.scenarios, source: try flagSource(runtime))
             .addRoutes(to: routes)
         return []
+    }
+
+    /// The run history in DATA_DIR; when the file cannot be opened (corrupt, unwritable), one in
+    /// memory, with an error in the log, so a broken history never stops the runs.
+    static func openHistory(_ config: TestingUIConfig, runtime: ServiceRuntime) -> RunHistory {
+        do {
+            let history = try RunHistory(directory: config.dataDirectory, keep: config.historyLimit)
+            runtime.logger.info("run history in SQLite", metadata: ["path": "\(history.location)"])
+            return history
+        } catch {
+            let path = "\(config.dataDirectory)/\(RunHistory.fileName)"
+            runtime.logger.error("the run history file cannot be opened; keeping the history in memory until restart",
+                                 metadata: ["path": "\(path)", "error": "\(error)"])
+            // An in-memory SQLite database needs no disk; it fails only if SQLite itself cannot start.
+            return try! RunHistory(inMemoryKeeping: config.historyLimit)
+        }
     }
 
     /// Where this process reads its flags: flagd over OFREP when FLAGD_HOST is set (and flagd

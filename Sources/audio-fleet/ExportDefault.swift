@@ -1,0 +1,60 @@
+import Configuration
+import FleetTelemetry
+
+/// Where the children of `audio-fleet up` send their OTLP telemetry, decided once from the
+/// environment `up` was given (and a `.env` file in the working directory, which the children read
+/// too).
+///
+/// Why a default at all: natively there is usually no collector, and an SDK left without an
+/// endpoint sends to localhost:4318, where nothing listens, so the traces of a first `make run`
+/// would be lost. The monitoring-dashboard is an OTLP/HTTP backend of its own (JSON), and it is
+/// always part of the fleet, so when nobody named an endpoint and nobody turned export off, the
+/// children export there. An endpoint given anywhere (the shared one or a per-signal one) means
+/// someone chose: then nothing is added, exactly as in compose.
+enum ExportDefault: Equatable {
+    /// OTEL_ENABLED=false or OTEL_SDK_DISABLED=true: nothing is exported, /metrics still works.
+    case off(reason: String)
+    /// An endpoint variable is set: the children use it as given.
+    case given(variable: String, endpoint: String)
+    /// Nothing set: the children get the embedded backend's endpoint and protocol.
+    case embedded(endpoint: String, protocol: String)
+
+    static let endpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                                    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"]
+    /// What the embedded backend reads best (it accepts OTLP JSON at least).
+    static let embeddedProtocol = "http/json"
+
+    /// Decides from `reader` (the process environment above the `.env` file, as the children read
+    /// them: ServiceSettings.environmentReader) where telemetry goes; `dashboardURL` is the
+    /// monitoring-dashboard child's base URL.
+    static func decide(reader: ConfigReader, dashboardURL: String) -> ExportDefault {
+        func value(_ name: String) -> String? {
+            TelemetryConfiguration.value(of: name, in: reader).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if value("OTEL_ENABLED")?.lowercased() == "false" { return .off(reason: "OTEL_ENABLED=false") }
+        if value("OTEL_SDK_DISABLED")?.lowercased() == "true" { return .off(reason: "OTEL_SDK_DISABLED=true") }
+        for name in endpointVariables {
+            if let endpoint = value(name) { return .given(variable: name, endpoint: endpoint) }
+        }
+        return .embedded(endpoint: dashboardURL, protocol: value("OTEL_EXPORTER_OTLP_PROTOCOL") ?? embeddedProtocol)
+    }
+
+    /// The variables to add to the children's environment (none unless embedded).
+    var additions: [String: String] {
+        guard case .embedded(let endpoint, let `protocol`) = self else { return [:] }
+        return ["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": `protocol`]
+    }
+
+    /// One line for `up` to print: where traces, metrics and logs go.
+    var summary: String {
+        switch self {
+        case .off(let reason):
+            "Telemetry: OTLP export is off (\(reason)); /metrics still works."
+        case .given(let variable, let endpoint):
+            "Telemetry: OTLP to \(endpoint) (\(variable))."
+        case .embedded(let endpoint, let `protocol`):
+            "Telemetry: OTLP to the monitoring-dashboard's embedded backend, \(endpoint) (\(`protocol`)); "
+                + "set OTEL_EXPORTER_OTLP_ENDPOINT to send it elsewhere, OTEL_ENABLED=false for none."
+        }
+    }
+}
