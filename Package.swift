@@ -143,7 +143,7 @@ let package = Package(
         // The frame, stylesheet and live-refresh script the three pages share.
         .target(
             name: "FleetPages",
-            dependencies: ["FleetTelemetry", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["FleetTelemetry", "ServiceKit", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: swiftSettings
         ),
 

@@ -8,6 +8,7 @@ extension FleetPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · AudioFleet</title>
+<link rel="icon" href="data:,">
 <style>{{{style}}}</style>
 </head>
 <body>

@@ -1,5 +1,6 @@
 public import FleetTelemetry
 import Foundation
+public import ServiceKit
 
 /// What a service needs, once at start-up, to make the links of every page it serves: its own
 /// published port (so links follow `--port-offset`) and the optional Jaeger and Grafana URLs.
@@ -25,6 +26,16 @@ public struct PageLinkSettings: Sendable, Equatable {
     public init(member: FleetMember, listeningOn port: Int, jaeger: String?, grafana: String?) {
         self.init(portOffset: port == member.containerPort ? 0 : port - member.hostPort,
                   jaeger: jaeger, grafana: grafana)
+    }
+
+    /// What `member`'s settings say: the port it listens on, JAEGER_UI_URL and GRAFANA_URL (empty
+    /// = unset; anything but an http(s) URL stops start-up naming the variable). The three pages
+    /// read their links this one way.
+    public init(member: FleetMember, settings: ServiceSettings) throws {
+        let jaeger = try settings.reader.parsed("jaeger.ui.url", default: "", PageLinks.parseExternalURL)
+        let grafana = try settings.reader.parsed("grafana.url", default: "", PageLinks.parseExternalURL)
+        self.init(member: member, listeningOn: settings.port,
+                  jaeger: jaeger.isEmpty ? nil : jaeger, grafana: grafana.isEmpty ? nil : grafana)
     }
 
     /// The links for a page answering a request whose Host header is `requestHost`.

@@ -1,4 +1,4 @@
-public import FleetTelemetry
+import FleetTelemetry
 import Foundation
 
 /// Where a browser finds the three pages and, when configured, Jaeger and Grafana.

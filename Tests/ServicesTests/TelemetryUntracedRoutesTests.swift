@@ -38,21 +38,24 @@ struct TelemetryUntracedRoutesTests {
         #expect(traced == ["/v1/chat/completions", "/v1/models", "/v1/tracesx", "/api/traces"], "\(traced)")
     }
 
-    @Test("a page's periodic refresh (X-Fleet-Poll) is not traced; the same request without it is")
-    func pollingIsUntraced() async throws {
+    @Test("a page's periodic refresh (X-Fleet-Poll) arrives as an unsampled W3C trace; a traceparent it has is kept")
+    func pollingIsUnsampled() async throws {
         let router = Router(context: FleetRequestContext.self)
-        router.group().add(middleware: FleetTracingMiddleware()).get("/") { _, _ in "page" }
-        let tracer = InMemoryTracer()
-        try await withTracer(tracer) {
-            try await Application(router: router).test(.router) { client in
-                let polled = try await client.execute(uri: "/", method: .get,
-                                                      headers: [FleetTracingMiddleware<FleetRequestContext>.pollHeader: "1"])
-                #expect(polled.status == .ok)
-                #expect(tracer.finishedSpans.isEmpty)
-                let opened = try await client.execute(uri: "/", method: .get)
-                #expect(opened.status == .ok)
-            }
+        router.group().add(middleware: FleetTracingMiddleware()).get("/") { request, _ in
+            request.headers[HTTPField.Name("traceparent")!] ?? "none"
         }
-        #expect(tracer.finishedSpans.count == 1)
+        let poll: HTTPFields = [FleetTracingMiddleware<FleetRequestContext>.pollHeader: "1"]
+        try await Application(router: router).test(.router) { client in
+            let first = String(buffer: try await client.execute(uri: "/", method: .get, headers: poll).body)
+            let second = String(buffer: try await client.execute(uri: "/", method: .get, headers: poll).body)
+            #expect(first.wholeMatch(of: /00-[0-9a-f]{32}-[0-9a-f]{16}-00/) != nil, "\(first)")
+            #expect(first != second, "a fresh trace id each time")
+            let opened = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(opened == "none", "a page a person opens is traced as it came")
+            var kept = poll
+            kept[HTTPField.Name("traceparent")!] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            let given = String(buffer: try await client.execute(uri: "/", method: .get, headers: kept).body)
+            #expect(given == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        }
     }
 }

@@ -125,7 +125,7 @@ struct TestingUIHTTPTests {
                 ] {
                     #expect(html.contains(element), "the page lacks \(element)")
                 }
-                for external in ["src=\"http", "<link", "@import", "<script src", "url(http"] {
+                for external in ["src=\"http", "rel=\"stylesheet", "@import", "<script src", "url(http"] {
                     #expect(!html.contains(external), "the page loads something external: \(external)")
                 }
             }

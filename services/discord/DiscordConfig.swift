@@ -1,5 +1,6 @@
 import FleetContracts
 import FleetPages
+import FleetTelemetry
 import Foundation
 import ServiceKit
 
@@ -114,7 +115,7 @@ struct DiscordConfig: Sendable {
         sttTimeout = try reader.parsed("discord.stt.timeout", default: sttTimeout, Self.parseSeconds)
         orchestratorTimeout = try reader.parsed("discord.orchestrator.timeout", default: orchestratorTimeout, Self.parseSeconds)
         dashboardTimeout = try reader.parsed("discord.dashboard.timeout", default: dashboardTimeout, Self.parseSeconds)
-        pageLinks = try VoicePage.linkSettings(settings)
+        pageLinks = try PageLinkSettings(member: .discord, settings: settings)
     }
 
     /// A peer timeout: seconds, more than 0 and at most 600.

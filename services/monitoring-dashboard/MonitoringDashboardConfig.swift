@@ -1,6 +1,5 @@
 import FleetPages
 import FleetTelemetry
-import Foundation
 import ServiceKit
 
 /// monitoring-dashboard's settings.
@@ -15,12 +14,9 @@ struct MonitoringDashboardConfig: Sendable {
     /// to it, and the quantiles come from its HTTP API. The dashboard never depends on it: when it
     /// does not answer, the quantiles are estimated from the services' own /metrics.
     var prometheusURL: String?
-    /// JAEGER_UI_URL (default unset): Jaeger's UI. When set, the header links to it and every
-    /// trace on the pages links to Jaeger's view of it as well as to the dashboard's waterfall.
-    var jaegerURL: String?
-    /// GRAFANA_URL (default unset): Grafana's UI, linked from the header.
-    var grafanaURL: String?
-    /// The port offset and the two URLs above, for the links of each page.
+    /// The port offset, JAEGER_UI_URL and GRAFANA_URL (default unset), for the links of each
+    /// page: with Jaeger's URL, every trace on the pages links to Jaeger's view of it as well as
+    /// to the dashboard's waterfall; both are linked from the header.
     var pageLinks: PageLinkSettings
 
     init(settings: ServiceSettings) throws {
@@ -31,19 +27,8 @@ struct MonitoringDashboardConfig: Sendable {
         pollInterval = try reader.parsed("monitor.poll.interval", default: .seconds(5), seconds)
         scrapeTimeout = try reader.parsed("monitor.scrape.timeout", default: .seconds(2), seconds)
         // Empty means unset, so `PROMETHEUS_URL=` in a .env file turns the link off.
-        let url = try reader.parsed("prometheus.url", default: "") { text in
-            guard !text.isEmpty else { return "" }
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                return nil
-            }
-            return text
-        }
+        let url = try reader.parsed("prometheus.url", default: "", PageLinks.parseExternalURL)
         prometheusURL = url.isEmpty ? nil : url
-        let jaeger = try reader.parsed("jaeger.ui.url", default: "", PageLinks.parseExternalURL)
-        let grafana = try reader.parsed("grafana.url", default: "", PageLinks.parseExternalURL)
-        jaegerURL = jaeger.isEmpty ? nil : jaeger
-        grafanaURL = grafana.isEmpty ? nil : grafana
-        pageLinks = PageLinkSettings(member: .monitoringDashboard, listeningOn: settings.port,
-                                     jaeger: jaegerURL, grafana: grafanaURL)
+        pageLinks = try PageLinkSettings(member: .monitoringDashboard, settings: settings)
     }
 }

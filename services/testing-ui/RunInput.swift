@@ -1,7 +1,7 @@
 import FleetAudio
 import FleetContracts
 import Foundation
-public import ServiceKit
+import ServiceKit
 
 /// Where a run's speech comes from: typed text the run synthesizes, or audio someone sent.
 public enum RunSource: Sendable, Equatable {

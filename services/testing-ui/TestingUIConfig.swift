@@ -1,5 +1,5 @@
+import FleetPages
 import FleetTelemetry
-import Foundation
 import ServiceKit
 
 /// testing-ui's settings.
@@ -18,14 +18,10 @@ struct TestingUIConfig: Sendable {
     var maxUploadBytes: Int
     /// TESTING_UI_MAX_AUDIO_SECONDS (default 60): the longest uploaded audio a run accepts.
     var maxAudioSeconds: Double
-    /// JAEGER_UI_URL and GRAFANA_URL (empty: not configured): where the page's links go.
-    var jaegerURL: String?
-    var grafanaURL: String?
     /// DATA_DIR: the history's SQLite file lives there.
     var dataDirectory: String
-    /// How far this process's port is from testing-ui's published one (`audio-fleet up
-    /// --port-offset`), so links to the other pages shift the same way.
-    var portOffset: Int
+    /// The port offset, JAEGER_UI_URL and GRAFANA_URL, for the page's links.
+    var pageLinks: PageLinkSettings
 
     init(settings: ServiceSettings) throws {
         let reader = settings.reader
@@ -44,19 +40,7 @@ struct TestingUIConfig: Sendable {
         maxAudioSeconds = try reader.parsed("testing.ui.max.audio.seconds", default: 60) { text in
             Double(text).flatMap { $0 >= 1 && $0 <= 600 ? $0 : nil }
         }
-        jaegerURL = try Self.pageURL(settings, "jaeger.ui.url")
-        grafanaURL = try Self.pageURL(settings, "grafana.url")
         dataDirectory = settings.dataDirectory
-        portOffset = settings.port - FleetMember.testingUI.hostPort
-    }
-
-    /// An http(s) URL a page links to, or nil when unset or empty. (The parser answers `.some(nil)`
-    /// for "set but empty", and nil for a value that is not such a URL.)
-    private static func pageURL(_ settings: ServiceSettings, _ key: String) throws -> String? {
-        try settings.reader.parsed(key, default: nil) { text -> String?? in
-            if text.isEmpty { return .some(nil) }
-            guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else { return nil }
-            return .some(text)
-        }
+        pageLinks = try PageLinkSettings(member: .testingUI, settings: settings)
     }
 }

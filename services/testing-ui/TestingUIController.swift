@@ -109,8 +109,7 @@ struct TestingUIController: Sendable {
     /// Links for a page served to this request's browser (its Host header), shifted as this
     /// process's port is, with Jaeger and Grafana when configured.
     static func links(for request: Request, _ config: TestingUIConfig) -> PageLinks {
-        PageLinks(requestHost: request.head.authority, portOffset: config.portOffset, jaeger: config.jaegerURL,
-                  grafana: config.grafanaURL)
+        config.pageLinks.links(requestHost: request.head.authority)
     }
 }
 
