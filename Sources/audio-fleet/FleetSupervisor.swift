@@ -147,7 +147,8 @@ final class FleetSupervisor: Sendable {
         say("  monitoring-dashboard  \(url(of: .monitoringDashboard))/          health, charts, service map, every trace's waterfall")
         say("  discord (voice)       \(url(of: .discord))/          the simulated channel: listen to each turn")
         // Set by scripts/run-native.sh when it started them (or by hand, for ones running elsewhere).
-        for (name, variable) in [("Jaeger (traces)", "JAEGER_UI_URL"), ("Grafana (dashboards)", "GRAFANA_URL")] {
+        for (name, variable) in [("Jaeger (traces)", "JAEGER_UI_URL"), ("Grafana (dashboards)", "GRAFANA_URL"),
+                                 ("Prometheus (queries)", "PROMETHEUS_URL")] {
             if let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty {
                 say("  \(name.padding(toLength: 21, withPad: " ", startingAt: 0)) \(url)")
             }
