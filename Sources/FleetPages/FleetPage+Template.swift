@@ -22,25 +22,33 @@ extension FleetPage {
 {{{body}}}
 </main>
 <script>
-// Live parts: every [data-live] element with an id is fetched anew from this same URL (rendered
-// on the server) and swapped in place. A parsed document runs no script, and the server escaped
-// every piece of text in it.
+// `fleetPage.swapIn(url, ids)` replaces this page's elements with those ids by the ones the server
+// renders at `url` (a page's own script uses it too). A parsed document runs no script, and the
+// server escaped every piece of text in it. Live parts: every [data-live] element with an id is
+// swapped in from this same URL every refresh interval.
+window.fleetPage = {
+  async swapIn(url, ids, init = {}) {
+    const answer = await fetch(url, Object.assign({ cache: "no-store" }, init));
+    if (!answer.ok) throw new Error("HTTP " + answer.status + " from " + url);
+    const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
+    for (const id of ids) {
+      const element = document.getElementById(id), replacement = fresh.getElementById(id);
+      if (element && replacement && !element.contains(document.activeElement)) {
+        element.replaceWith(document.adoptNode(replacement));
+      }
+    }
+  },
+};
 (function () {
   const every = {{refreshMilliseconds}};
   if (!every) return;
   async function refresh() {
     try {
       if (!document.hidden) {
+        const live = Array.from(document.querySelectorAll("[data-live][id]"), (element) => element.id);
         // Marked as polling, so the server measures it but does not trace it.
-        const answer = await fetch(location.href, { cache: "no-store", headers: { "X-Fleet-Poll": "1" } });
-        if (answer.ok) {
-          const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
-          for (const element of document.querySelectorAll("[data-live][id]")) {
-            const replacement = fresh.getElementById(element.id);
-            if (replacement && !element.contains(document.activeElement)) element.replaceWith(replacement);
-          }
-          document.body.dataset.refreshed = new Date().toISOString();
-        }
+        await fleetPage.swapIn(location.href, live, { headers: { "X-Fleet-Poll": "1" } });
+        document.body.dataset.refreshed = new Date().toISOString();
       }
     } catch (error) { /* the service is restarting: try again next time */ }
     setTimeout(refresh, every);

@@ -18,9 +18,16 @@ public enum TraceIdentity {
     /// it is 32 hex digits and not all zeros (the spec's "invalid" id).
     public static func traceID(fromTraceparent header: String) -> String? {
         let parts = header.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[1].count == 32, parts[1].allSatisfy(\.isHexDigit),
-              parts[1] != Substring(repeating: "0", count: 32) else { return nil }
-        return parts[1].lowercased()
+        guard parts.count == 4 else { return nil }
+        return normalized(String(parts[1]))
+    }
+
+    /// A trace id as text takes it (a path, a query, a turn report): lower-cased, or nil unless it
+    /// is 32 hex digits and not all zeros (the spec's "invalid" id).
+    public static func normalized(_ traceID: String) -> String? {
+        guard traceID.count == 32, traceID.allSatisfy(\.isHexDigit),
+              traceID != String(repeating: "0", count: 32) else { return nil }
+        return traceID.lowercased()
     }
 
     private struct DictionaryInjector: Injector {

@@ -17,7 +17,7 @@ struct TestingUIPageTests {
         #"<button id="run-button" type="submit">Run</button>"#, #"id="run-status""#, #"id="run-error""#,
         #"<section id="run" class="card">"#, #"<section id="history" class="card" data-live>"#,
         // The script: text runs, uploads, the swap of the server-rendered result, the recorder.
-        #"fetch("/api/run", "#, #"fetch("/api/run/audio?" + query"#, #"swapIn("/runs/" + json.id, "run")"#,
+        #"fetch("/api/run", "#, #"fetch("/api/run/audio?" + query"#, #"fleetPage.swapIn("/runs/" + json.id, ["run"])"#,
         "new MediaRecorder(stream)", "context.decodeAudioData(", #"new Blob([view], { type: "audio/wav" })"#,
     ]
 

@@ -2,6 +2,7 @@ import FleetContracts
 import FleetPages
 import FleetTelemetry
 import Foundation
+import ServiceKit
 
 // The dashboard's view model: display-ready strings, escaped by the template's `{{ }}`. Mustache
 // looks a name that is nil in a row up in the enclosing values, so the rows' names are their own
@@ -210,7 +211,7 @@ extension DashboardPage {
             turnLatency = DashboardFormat.duration(turn.endToEndSeconds)
             transcript = turn.transcript ?? ""
             answer = turn.response ?? ""
-            let traceId = turn.traceId.flatMap(TraceID.normalized)
+            let traceId = turn.traceId.flatMap(TraceIdentity.normalized)
             hasTrace = traceId != nil
             turnTraceId = traceId ?? ""
             turnWaterfall = traceId.map { "/traces/\($0)" } ?? ""

@@ -44,7 +44,7 @@ struct TracePagesController: Sendable {
     func waterfall(request: Request, context: FleetRequestContext) async throws -> Response {
         let links = pageLinks.links(requestHost: request.head.authority)
         let raw = context.parameters.get("traceId") ?? ""
-        guard let traceId = TraceID.normalized(raw) else {
+        guard let traceId = TraceIdentity.normalized(raw) else {
             return .page(MessagePage.render(title: "Not a trace id",
                                             message: "'\(raw.prefix(80))' is not a trace id: one is 32 hexadecimal digits, not all zero.",
                                             links: links), status: .badRequest)

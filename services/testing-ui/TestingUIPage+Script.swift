@@ -16,15 +16,6 @@ extension TestingUIPage {
   });
   $("new-session").addEventListener("click", () => { $("session").value = ""; });
 
-  // Replaces this page's element `id` with the one the server renders at `url`. A parsed document
-  // runs no script, and the server escaped every piece of text in it.
-  async function swapIn(url, id) {
-    const answer = await fetch(url, { cache: "no-store" });
-    if (!answer.ok) throw new Error("HTTP " + answer.status + " from " + url);
-    const fresh = new DOMParser().parseFromString(await answer.text(), "text/html").getElementById(id);
-    if (fresh && $(id)) $(id).replaceWith(document.adoptNode(fresh));
-  }
-
   // Recording. MediaRecorder in Chromium produces WebM/Opus, which the fleet does not take (it
   // takes Ogg Opus and WAV), so the clip is decoded here with AudioContext.decodeAudioData and
   // sent as a 16-bit mono WAV, which wavOf builds: a 44-byte RIFF header, then the samples.
@@ -118,14 +109,14 @@ extension TestingUIPage {
       if (usedRecording) { recording = null; $("recording").textContent = ""; }
       $("session").value = json.session_id;
       if (json.id === null) throw new Error("The run finished but could not be kept in the history (see the service's log).");
-      await swapIn("/runs/" + json.id, "run");
+      await fleetPage.swapIn("/runs/" + json.id, ["run"]);
       $("run-status").textContent = "";
     } catch (error) {
       $("run-status").textContent = "";
       $("run-error").textContent = error.message;
     } finally {
       button.disabled = false;
-      swapIn("/", "history").catch(() => {});
+      fleetPage.swapIn("/", ["history"]).catch(() => {});
     }
   });
 })();

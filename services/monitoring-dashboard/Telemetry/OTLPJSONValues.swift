@@ -81,7 +81,7 @@ struct OTLPID: Decodable, Sendable, Equatable {
     }
 
     /// Only 0-9, a-f and A-F.
-    static func isHex(_ text: String) -> Bool {
+    private static func isHex(_ text: String) -> Bool {
         text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
     }
 

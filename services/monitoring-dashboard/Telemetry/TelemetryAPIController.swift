@@ -102,10 +102,10 @@ struct TelemetryAPIController: Sendable {
     /// A trace id: 32 hex digits (any case; answered in lowercase), or nil when absent.
     static func traceID(_ raw: String?, name: String) throws -> String? {
         guard let raw else { return nil }
-        guard raw.utf8.count == 32, OTLPID.isHex(raw) else {
-            throw FleetError.badRequest("\(name) must be 32 hex digits (a W3C trace id).")
+        guard let id = TraceIdentity.normalized(raw) else {
+            throw FleetError.badRequest("\(name) must be 32 hex digits, not all zero (a W3C trace id).")
         }
-        return raw.lowercased()
+        return id
     }
 
     static func service(_ raw: String?) throws -> String? {
