@@ -15,10 +15,11 @@ ARG RUNTIME_IMAGE=debian:12.11-slim
 FROM ${SWIFT_IMAGE} AS build
 
 # Headers and pkg-config files for the system libraries Package.swift links
-# (COpus: libopus, COgg: libogg, GRDB: libsqlite3).
+# (COpus: libopus, COgg: libogg, GRDB: libsqlite3, CFlite: flite, CPocketSphinx: pocketsphinx).
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
  && apt-get install -y --no-install-recommends libopus-dev libogg-dev libsqlite3-dev pkg-config \
+        flite1-dev libpocketsphinx-dev libsphinxbase-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -46,11 +47,15 @@ RUN --mount=type=cache,target=/src/.build,id=audio-fleet-swift-build \
 FROM ${RUNTIME_IMAGE} AS runtime
 
 # Exactly the shared libraries the binary needs beyond the base image (`ldd audio-fleet` on the
-# release build; libc, libm, libstdc++, libgcc_s and libz are already in debian:12-slim).
+# release build; libc, libm, libstdc++, libgcc_s and libz are already in debian:12-slim), and
+# pocketsphinx's US English model, which stt loads at start-up (/usr/share/pocketsphinx/model/en-us).
+# libflite1 brings flite's voices; libpocketsphinx3 brings libsphinxbase3 (and its BLAS and
+# PulseAudio libraries, which Debian's package depends on).
 # No curl, no wget: health checks use `audio-fleet probe`.
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
  && apt-get install -y --no-install-recommends libopus0 libogg0 libsqlite3-0 \
+        libflite1 libpocketsphinx3 pocketsphinx-en-us \
  && rm -rf /var/lib/apt/lists/*
 
 # A fixed non-root uid; DATA_DIR is created here and owned by it, so a fresh named volume mounted

@@ -37,11 +37,12 @@ run-native: build-debug ## Run all nine services as local processes, plus the ba
 	@scripts/ensure-deps.sh run || true
 	@AUDIO_FLEET_BIN="$$($(SWIFT) build --show-bin-path)/audio-fleet" scripts/run-native.sh
 
-test: ## Unit, end-to-end, stack-config, dashboard, browser and live-alert tests
+test: ## Unit, end-to-end, speech, stack-config, dashboard, browser and live-alert tests
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+	@$(MAKE) --no-print-directory speech-test-short
 	@$(MAKE) --no-print-directory stack-check
 	@$(MAKE) --no-print-directory dashboard-test
 	@$(MAKE) --no-print-directory browser-test

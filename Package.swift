@@ -84,9 +84,18 @@ let package = Package(
                        providers: [.apt(["libopus-dev"])]),
         .systemLibrary(name: "COgg", path: "Sources/COgg", pkgConfig: "ogg",
                        providers: [.apt(["libogg-dev"])]),
+        // The speech engines (apt: flite1-dev; libpocketsphinx-dev, pocketsphinx-en-us). flite has
+        // no pkg-config file; its module map names its libraries.
+        .systemLibrary(name: "CFlite", path: "Sources/CFlite", providers: [.apt(["flite1-dev"])]),
+        .systemLibrary(name: "CPocketSphinx", path: "Sources/CPocketSphinx", pkgConfig: "pocketsphinx",
+                       providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
 
         // MARK: Shared modules
         .target(name: "FleetAudio", dependencies: ["COpus", "COgg"], swiftSettings: realTimeSwiftSettings),
+        /// Real speech on the CPU: flite speaks, pocketsphinx listens, and the text both share
+        /// (numbers and abbreviations spelled out, word error rate) so they agree on what a word is.
+        .target(name: "FleetSpeech", dependencies: ["FleetAudio", "CFlite", "CPocketSphinx"],
+                swiftSettings: realTimeSwiftSettings),
         .target(
             name: "FleetTelemetry",
             dependencies: [
@@ -150,14 +159,14 @@ let package = Package(
         // MARK: The nine services
         service("GuardrailsService", folder: "guardrails"),
         service("LLMFlanService", folder: "llm-flan"),
-        service("TTSBarkService", folder: "tts-bark"),
+        service("TTSBarkService", folder: "tts-bark", extra: ["FleetSpeech"]),
         service("AudioProcessorService", folder: "audio-processor", realTime: true),
-        service("STTService", folder: "stt", realTime: true),
+        service("STTService", folder: "stt", extra: ["FleetSpeech"], realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
-        service("DiscordService", folder: "discord", extra: ["FleetPages", .product(name: "Mustache", package: "swift-mustache")]),
+        service("DiscordService", folder: "discord", extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache")]),
         service("TestingUIService", folder: "testing-ui",
-                extra: ["FleetPages", .product(name: "Mustache", package: "swift-mustache"),
+                extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache"),
                         .product(name: "GRDB", package: "GRDB.swift")]),
         service("MonitoringDashboardService", folder: "monitoring-dashboard",
                 extra: ["FleetPages", .product(name: "Mustache", package: "swift-mustache"),
@@ -167,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "AudioFleetCLI",
             dependencies: [
-                "ServiceKit", "FleetTelemetry", "FleetAudio", "FleetContracts",
+                "ServiceKit", "FleetTelemetry", "FleetAudio", "FleetSpeech", "FleetContracts",
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
                 "MonitoringDashboardService",
@@ -189,13 +198,14 @@ let package = Package(
         /// and `testApplication`, which builds a service over them.
         .target(
             name: "FleetTestSupport",
-            dependencies: ["FleetContracts", "ServiceKit", "FleetAudio", "FleetTelemetry",
+            dependencies: ["FleetContracts", "ServiceKit", "FleetAudio", "FleetSpeech", "FleetTelemetry",
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Tests/FleetTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio"], swiftSettings: swiftSettings),
+        .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio", "FleetSpeech"], swiftSettings: swiftSettings),
+        .testTarget(name: "FleetSpeechTests", dependencies: ["FleetSpeech", "FleetAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: [
@@ -227,7 +237,7 @@ let package = Package(
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
                 "MonitoringDashboardService", "FleetContracts", "ServiceKit", "FleetTelemetry", "FleetAudio",
-                "FleetTestSupport", "FleetPages",
+                "FleetSpeech", "FleetTestSupport", "FleetPages",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -247,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FleetAudio", "FleetTelemetry", "ServiceKit",
+                "FleetAudio", "FleetSpeech", "FleetTelemetry", "ServiceKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

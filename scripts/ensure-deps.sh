@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages AudioFleet needs, or stops with the exact command to run.
 # Usage: scripts/ensure-deps.sh build|test|run
-#   build: C libraries the Swift build links (libopus, libogg, libsqlite3) and pkg-config.
+#   build: C libraries the Swift build links (libopus, libogg, libsqlite3, flite, pocketsphinx with
+#          its US English model) and pkg-config.
 #   test:  build + the checkers the tests call (opusinfo, ffprobe, promtool/prometheus, docker-compose).
 #   run:   build + prometheus, so the native fleet comes with dashboards' data source.
 set -euo pipefail
@@ -13,8 +14,11 @@ command -v pkg-config >/dev/null || need+=(pkg-config)
 have_pc opus || need+=(libopus-dev)
 have_pc ogg || need+=(libogg-dev)
 have_pc sqlite3 || need+=(libsqlite3-dev)
+[ -f /usr/include/flite/flite.h ] || need+=(flite1-dev)
+have_pc pocketsphinx || need+=(libpocketsphinx-dev libsphinxbase-dev)
+[ -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ] || need+=(pocketsphinx-en-us)
 if [ "$purpose" = test ]; then
-  command -v opusinfo >/dev/null || need+=(opus-tools)
+  command -v opusinfo >/dev/null && command -v opusdec >/dev/null || need+=(opus-tools)
   command -v ffprobe >/dev/null || need+=(ffmpeg)
   command -v promtool >/dev/null || need+=(prometheus)
   command -v docker-compose >/dev/null || need+=(docker-compose)

@@ -2,10 +2,11 @@ import Foundation
 
 /// Ogg Opus (RFC 7845) files in one call each way: the format of every audio body in the fleet.
 ///
-/// Synthesize a line, ship it as `.opus`, read it back:
+/// Speak a line (flite, through FleetSpeech), ship it as `.opus`, read it back:
 ///
 /// ```swift
 /// import FleetAudio
+/// import FleetSpeech
 ///
 /// let text = "Turn the lights off, please."
 /// let pcm = SpeechSynthesizer(voice: .default).synthesize(text)  // 48 kHz mono Float

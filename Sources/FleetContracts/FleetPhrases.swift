@@ -3,6 +3,13 @@
 /// so a tester can send exactly what the simulated channel sends. Plain text only; what each kind
 /// should make the fleet do is the bridge's `Phrase.Kind`.
 public enum FleetPhrases {
+    /// The phrases that wake Atlas, lower-case and unpunctuated: the bridge's wake check looks for
+    /// them at the start of a transcript, and stt's language model must expect them, or a real
+    /// recognizer would turn the rare word "atlas" into something common and nobody would wake it.
+    /// "okay" too: a recognizer writes the word it hears, and the dictionary spells "ok" that way.
+    public static let wakePhrases = ["hey atlas", "ok atlas", "okay atlas", "atlas", "hey assistant", "ok assistant",
+                                     "okay assistant"]
+
     /// Start with a wake phrase and ask something ordinary: Atlas should answer.
     public static let requests = [
         "Hey Atlas, what time is it?",

@@ -30,8 +30,8 @@ public struct TranscriptionResult: Codable, Sendable, Equatable {
     public var model: String
     public var device: String
     public var segments: [Segment]?
-    /// Where the text came from: `reference` (the Ogg comment a simulated speaker set) or
-    /// `acoustic` (derived from the audio itself).
+    /// Where the text came from: `pocketsphinx` (recognised from the audio), `reference` (the Ogg
+    /// comment a simulated speaker set; only with STT_ENGINE=reference) or `none` (nothing heard).
     public var source: String
 
     public init(text: String, duration: Double, language: String, confidence: Double, correlationId: String?,

@@ -32,6 +32,9 @@ public enum MetricCatalog {
     public static let originalSTTBuckets: [Double] = [0.25, 0.5, 1, 2, 4, 8, 16]
     /// The original discord bridge's pre-STT encode buckets (1 ms to 4 s).
     public static let originalEncodeBuckets: [Double] = [0.001, 0.004, 0.016, 0.064, 0.256, 1, 4]
+    /// Word error rates: mostly 0 to 0.5, with an exact 0 bucket (a perfect transcript) and room
+    /// above 1, which insertions reach (a recognizer hearing words in noise).
+    public static let wordErrorRateBuckets: [Double] = [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5]
     /// Playback jitter, 1 ms to 200 ms.
     public static let jitterBuckets: [Double] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
 
@@ -162,6 +165,12 @@ public enum MetricCatalog {
         "playback_underruns_total", .counter,
         help: "Reply frames that were not ready when their playback slot came.",
         emittedBy: .services(["discord"]))
+    // Unlabelled on purpose: a speaker or voice label would multiply the buckets by the load's
+    // speaker count; the turn span has the speaker for a WER that needs explaining.
+    public static let transcriptWordErrorRate = MetricDefinition(
+        "voice_transcript_word_error_rate", .histogram,
+        help: "Word error rate of each transcript against what the simulated speaker said (0 is perfect; speech heard as nothing is 1).",
+        buckets: wordErrorRateBuckets, emittedBy: .services(["discord"]))
     // The original bridge's prometheus_client metrics, kept by name.
     public static let sttRequests = MetricDefinition(
         "stt_requests_total", .counter,
@@ -177,7 +186,8 @@ public enum MetricCatalog {
         buckets: originalEncodeBuckets, emittedBy: .services(["discord"]))
 
     static let voice = [wakeDetectionDuration, endToEndResponse, endOfUtteranceDelay, stageTTFB, voiceTurns,
-                        activeSessions, playbackJitter, playbackUnderruns, sttRequests, sttLatency, preSTTEncode]
+                        activeSessions, playbackJitter, playbackUnderruns, transcriptWordErrorRate, sttRequests,
+                        sttLatency, preSTTEncode]
 
     // MARK: STT
 
@@ -185,7 +195,7 @@ public enum MetricCatalog {
         "stt_transcriptions_total", .counter,
         help: "Transcriptions made, by status and transcript source.",
         labels: [.init("status", allowed: ["success", "error"]),
-                 .init("source", allowed: ["reference", "acoustic", "none"])],
+                 .init("source", allowed: ["pocketsphinx", "reference", "none"])],
         emittedBy: .services(["stt"]))
     public static let sttTranscriptionDuration = MetricDefinition(
         "stt_transcription_duration_seconds", .histogram,

@@ -1,7 +1,9 @@
 import ArgumentParser
 import FleetAudio
+import FleetSpeech
 import FleetTelemetry
 import Foundation
+import STTService
 
 /// `audio-fleet bench`: the speed and memory numbers behind the fleet's hot paths, measured on
 /// this machine (run a release build: `make bench`). Benchmarks, not tests: they report, never fail.
@@ -13,17 +15,34 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let text = "hey atlas, what will the weather be like tomorrow morning in the city, and should I bring an umbrella"
-        let synthesizer = SpeechSynthesizer(voice: Voice.all[1])
+        // One line per flite voice the presets use: the diphone voice (kal16) costs less than half
+        // what the statistical ones (slt, rms, awb) do. The time covers everything the services
+        // pay: spoken form, flite, resampling to 48 kHz and loudness normalisation.
+        var syntheses: [(name: String, speed: String, note: String)] = []
         var speech: [Float] = []
-        let synthTime = measure { speech = synthesizer.synthesize(text) }
+        for family in FliteVoice.allCases {
+            guard let voice = Voice.all.first(where: { $0.family == family }) else { continue }
+            let synthesizer = SpeechSynthesizer(voice: voice)
+            _ = synthesizer.synthesize("Ready.")  // the first use registers the voice: not per-utterance cost
+            var samples: [Float] = []
+            let time = measure { samples = synthesizer.synthesize(text) }
+            let spoken = Double(samples.count) / Double(AudioFormat.sampleRate)
+            syntheses.append(("speech synthesis (flite \(family.rawValue))", "\(rate(spoken / time))x real time",
+                              "\(String(format: "%.1f", spoken)) s of speech in \(ms(time))"))
+            if voice == .default { speech = samples }
+        }
+        guard !speech.isEmpty else {
+            print("flite spoke nothing for the default voice; nothing to benchmark")
+            throw ExitCode.failure
+        }
         while Double(speech.count) / Double(AudioFormat.sampleRate) < seconds { speech += speech }
         let frames = stride(from: 0, to: speech.count - AudioFormat.samplesPerFrame, by: AudioFormat.samplesPerFrame)
             .map { Array(speech[$0..<($0 + AudioFormat.samplesPerFrame)]) }
         let audioSeconds = Double(frames.count) * AudioFormat.frameDuration
         print("AudioFleet benchmarks — \(String(format: "%.0f", audioSeconds)) s of synthesized speech, 48 kHz mono, 20 ms frames\n")
 
-        let spoken = SpeechSynthesizer.expectedDuration(of: text)
-        report("speech synthesis", "\(rate(spoken / synthTime))x real time", "\(String(format: "%.1f", spoken)) s of speech in \(ms(synthTime))")
+        for synthesis in syntheses { report(synthesis.name, synthesis.speed, synthesis.note) }
+        try benchRecognition()
 
         for complexity in [5, 10] {
             let encoder = try OpusEncoder(settings: OpusSettings(bitrate: 32_000, complexity: complexity))
@@ -61,6 +80,34 @@ struct Bench: ParsableCommand {
 
         if let sample = ProcessSample.current() {
             report("resident memory after all", "\(sample.residentBytes / 1_048_576) MiB", "cpu \(String(format: "%.1f", sample.cpuSeconds)) s")
+        }
+    }
+
+    /// pocketsphinx on one core: CPU seconds per second of audio for each vocabulary, on the fleet's
+    /// own sentences in every preset voice, through Opus as stt receives them.
+    private func benchRecognition() throws {
+        let clips = try FleetVocabulary.sentences.enumerated().filter { $0.element.count > 20 }.map { index, sentence in
+            let spoken = SpeechSynthesizer(voice: Voice.all[index % Voice.all.count]).synthesize(sentence)
+            return try OggOpus.decode(try OggOpus.encode(spoken)).samples
+        }
+        let audio = Double(clips.reduce(0) { $0 + $1.count }) / Double(AudioFormat.sampleRate)
+        let vocabularies: [(String, SpeechRecognitionEngine.Vocabulary)] = [
+            ("fleet", .sentences(FleetVocabulary.sentences, extraWords: FleetVocabulary.numberWords)), ("general", .general),
+        ]
+        for (name, vocabulary) in vocabularies {
+            let engine = try SpeechRecognitionEngine(vocabulary: vocabulary, decoders: 1)
+            let before = ProcessSample.current()?.cpuSeconds ?? 0
+            let time = try measureThrows {
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    for clip in clips { _ = try? await engine.recognize(clip, sampleRate: AudioFormat.sampleRate) }
+                    done.signal()
+                }
+                done.wait()
+            }
+            let cpu = (ProcessSample.current()?.cpuSeconds ?? before) - before
+            report("speech recognition (\(name))", "\(String(format: "%.3f", cpu / audio)) CPU s/audio s",
+                   "\(String(format: "%.0f", audio)) s of speech in \(ms(time)) (\(rate(audio / time))x real time)")
         }
     }
 

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import Foundation
 
 /// Deterministic test inputs and the measurements the tests make on outputs.
@@ -7,8 +8,17 @@ enum TestSignals {
 
     static func samples(seconds: Double) -> Int { Int((seconds * rate).rounded()) }
 
+    /// Real speech (flite, as the fleet speaks), so VAD and codec tests see what they will in use,
+    /// trimmed to where the voice is audible (above -50 dBFS over 5 ms): flite pads an utterance
+    /// with ~150 ms of near-silence, and the tests place and time the speech itself.
     static func speech(_ text: String, voice: Voice = .default) -> [Float] {
-        SpeechSynthesizer(voice: voice).synthesize(text)
+        let samples = SpeechSynthesizer(voice: voice).synthesize(text)
+        let window = 240, threshold = pow(10, -50.0 / 20) * pow(10, -50.0 / 20)
+        let loud = stride(from: 0, to: max(0, samples.count - window), by: window).filter { start in
+            power(samples[start..<(start + window)]) > threshold
+        }
+        guard let first = loud.first, let last = loud.last else { return samples }
+        return Array(samples[first..<(last + window)])
     }
 
     /// White noise with the given RMS level, reproducible from `seed`.

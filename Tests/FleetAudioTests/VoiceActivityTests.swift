@@ -100,9 +100,11 @@ struct VoiceActivityTests {
     }
 
     @Test("long speech is cut at the maximum duration, short blips are dropped, flush closes")
-    func limits() {
+    func limits() throws {
         let long = TestSignals.speech("This is a rather long sentence that keeps going, without any real pause, for quite a while.")
-        let (mix, _) = Self.scene([(0.5, long)], total: 0.5 + Double(long.count) / 48_000)  // ends mid-speech
+        try #require(Double(long.count) / 48_000 > 5.5)
+        // Ends mid-speech, about a second after the second 2 s cut, so flush has speech to close.
+        let (mix, _) = Self.scene([(0.5, long)], total: 0.5 + 5)
         let segments = Self.segments(mix, segmenter: Segmenter(maxSegmentDuration: 2))
         #expect(segments.count >= 2)
         #expect(segments.dropLast().allSatisfy { $0.closedBy == .maxDuration && abs($0.duration - 2) < 0.05 })

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 public import FleetContracts
 import Foundation
 public import ServiceKit

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import FleetTestSupport
 import Foundation
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import Foundation
 import ServiceKit
 import Testing

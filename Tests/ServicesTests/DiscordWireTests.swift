@@ -19,6 +19,7 @@ struct DiscordWireTests {
     func turnKeys() throws {
         var record = TurnRecord(id: 7, speaker: "Ava", sessionId: "s-1", turnNumber: 2, phrase: "Hey Atlas, hi")
         record.transcript = "Hey Atlas, hi"
+        record.wordErrorRate = 0
         record.wakeDetected = true
         record.wakePhrase = "hey atlas"
         record.request = "hi"
@@ -38,7 +39,7 @@ struct DiscordWireTests {
 
         let json = try Self.keys(TurnView(record))
         #expect(Set(json.keys) == ["id", "speaker", "session_id", "turn_number", "started_at", "phrase", "transcript",
-                                   "wake_detected", "wake_phrase", "request", "reply_text", "guardrail_reason", "outcome",
+                                   "word_error_rate", "wake_detected", "wake_phrase", "request", "reply_text", "guardrail_reason", "outcome",
                                    "error", "latencies", "segment_seconds", "reply_seconds", "playback_underruns",
                                    "trace_id", "links"])
         let latencies = try #require(json["latencies"] as? [String: Double])
@@ -58,10 +59,10 @@ struct DiscordWireTests {
         let status = StatusView(channelOpen: true, autostart: true, packetLossPercent: 0, channelSize: 4,
                                 channels: [ChannelView(guild: "guild-1", id: "voice-1", speakers: ["Ava"], botVoice: voice)],
                                 speakers: [speaker], turns: 1, outcomes: ["no_wake_phrase": 1], medianEndToEndSeconds: 1.2,
-                                botVoice: voice)
+                                meanWordErrorRate: 0.125, botVoice: voice)
         let json = try Self.keys(status)
         #expect(Set(json.keys) == ["channel_open", "autostart", "packet_loss_percent", "channel_size", "channels", "speakers",
-                                   "turns", "outcomes", "median_end_to_end_seconds", "bot_voice"])
+                                   "turns", "outcomes", "median_end_to_end_seconds", "mean_word_error_rate", "bot_voice"])
         let channel = try #require((json["channels"] as? [[String: Any]])?.first)
         #expect(Set(channel.keys) == ["guild", "id", "speakers", "bot_voice"])
         #expect(json["outcomes"] as? [String: Int] == ["no_wake_phrase": 1])

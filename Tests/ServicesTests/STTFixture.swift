@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import FleetContracts
 import FleetTelemetry
 import FleetTestSupport
@@ -15,7 +16,8 @@ import Testing
 
 /// Speech, uploads, pipelines and applications for the stt suites.
 enum STTFixture {
-    static let phrase = "hey atlas, turn off the kitchen lights"
+    /// One of the fleet's own sentences, so the fleet vocabulary knows it.
+    static let phrase = "Hey Atlas, what's the weather like today?"
     static let rate = Double(AudioFormat.sampleRate)
 
     static func speech(_ text: String = phrase, voice: Voice = .default) -> [Float] {
@@ -55,10 +57,24 @@ enum STTFixture {
         return try? JSONDecoder.fleet.decode(Body.self, from: Data(buffer: response.body)).error.code
     }
 
-    static func pipeline(enhancer: (any AudioProcessing)?) -> TranscriptionPipeline {
+    /// The words of `text` as a transcript is compared: numbers spelled, punctuation and case gone.
+    static func words(_ text: String) -> [String] { SpokenForm.words(text) }
+
+    /// The recogniser the service builds by default (pocketsphinx, fleet vocabulary), or the
+    /// reference mode.
+    static func recognizer(_ engine: RecognitionSettings.Engine = .pocketsphinx,
+                           vocabulary: RecognitionSettings.Vocabulary = .fleet) throws -> SpeechRecognizer {
+        var settings = RecognitionSettings()
+        settings.engine = engine
+        settings.vocabulary = vocabulary
+        return SpeechRecognizer(settings: settings, engine: try RecognitionEngines.engine(for: settings))
+    }
+
+    static func pipeline(enhancer: (any AudioProcessing)?,
+                         engine: RecognitionSettings.Engine = .pocketsphinx) throws -> TranscriptionPipeline {
         TranscriptionPipeline(enhancer: enhancer,
                               latency: LatencySource(model: STTConfig().latency, seed: 42, stream: "test", scale: 0.001),
-                              logger: Logger(label: "stt-test"))
+                              recognizer: try recognizer(engine), logger: Logger(label: "stt-test"))
     }
 
     static func upload(_ samples: [Float], reference: String? = nil) throws -> AudioUpload {

@@ -30,10 +30,11 @@ struct STTLiveTests {
             try await STTFixture.live(STTService.self, member: .stt, environment: ["AUDIO_PROCESSOR_URL": processorURL]) { sttPort in
                 let stt = TranscriberClient(DownstreamClient(peer: "stt", url: "http://127.0.0.1:\(sttPort)", http: .fleet))
                 let result = try await stt.transcribe(audio, contentType: "audio/ogg", correlationID: "turn-9&x=1")
-                #expect(result.text == STTFixture.phrase)
+                // The enhanced audio is what pocketsphinx heard; the comment is not read.
+                #expect(STTFixture.words(result.text) == STTFixture.words(STTFixture.phrase))
+                #expect(result.source == "pocketsphinx")
                 #expect(result.correlationId == "turn-9&x=1")
-                // Confidence comes from the enhanced audio's quality score, which the processor measured.
-                #expect(result.confidence == SpeechRecognizer.confidence(.reference, quality: enhanced.metrics.qualityScore))
+                #expect(result.confidence > 0.5)
                 do {
                     _ = try await stt.transcribe(Array("not audio".utf8), contentType: "text/plain", correlationID: nil)
                     Issue.record("a text body was transcribed")

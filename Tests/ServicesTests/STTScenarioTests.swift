@@ -18,7 +18,10 @@ struct STTScenarioTests {
                     phrase: String = STTFixture.phrase) async throws -> (statuses: [HTTPResponse.Status], metrics: MetricExposition) {
         let audio = ByteBuffer(bytes: try STTFixture.ogg(STTFixture.speech(phrase), reference: phrase))
         return try await TestMetrics.collecting { _ in
-            let runtime = try ScenarioFixture.runtime(STTService.self, scenario, value, environment: environment)
+            // The reference engine: these tests time the modelled latency, which real recognition
+            // (waiting for a decoder while the other tests recognise) would blur.
+            let runtime = try ScenarioFixture.runtime(STTService.self, scenario, value,
+                                                      environment: ["STT_ENGINE": "reference"].merging(environment) { $1 })
             // No enhancement: the scenario is about the model's own time and failures.
             let built = try await testApplication(STTService.self, runtime: runtime, peers: .init(audioProcessor: nil))
             return try await built.application.test(.router) { client in

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FleetAudio
+import FleetSpeech
 import FleetContracts
 import FleetTelemetry
 import FleetTestSupport
@@ -12,7 +13,7 @@ import ServiceKit
 import Testing
 @testable import TTSBarkService
 
-@Suite("TTS (bark stub)")
+@Suite("TTS (Bark stand-in, flite speaks)")
 struct TTSBarkTests {
     let engine = SpeechEngine(defaultVoice: "v2/en_speaker_1")
 
@@ -55,6 +56,9 @@ struct TTSBarkTests {
         #expect(decoded.comments[OpusComment.referenceTranscript] == "Good morning, everyone.")
         #expect(abs(decoded.duration - speech.audioSeconds) < 0.001)
         #expect(speech.audioSeconds > 0.5)
+        // Normalised to the loudness target, not a peak: what a listener hears as equally loud.
+        let loudness = try #require(Loudness.integrated(decoded.samples, sampleRate: AudioFormat.sampleRate))
+        #expect(abs(loudness - SpeechSynthesizer.targetLoudness) < 1, "\(loudness) LUFS after Opus")
     }
 
     @Test func fasterSpeechIsShorter() throws {
@@ -80,7 +84,7 @@ struct TTSBarkTests {
             let response = try await synthesize(client, #"{"text":"Hello from Atlas.","voice":"v2/en_speaker_4"}"#)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "audio/ogg; codecs=opus")
-            #expect(response.headers[SynthesisHeader.engine] == "bark-stub")
+            #expect(response.headers[SynthesisHeader.engine] == "flite")
             #expect(response.headers[SynthesisHeader.voiceUsed] == "v2/en_speaker_4")
             #expect(response.headers[.processingTimeMs].flatMap(Double.init) != nil)
 
@@ -128,6 +132,9 @@ struct TTSBarkTests {
             #expect(list.default == "v2/en_speaker_1")
             #expect(list.voices.contains { $0.id == list.default })
             #expect(list.voices.allSatisfy { !$0.description.isEmpty })
+            // Each preset says which flite voice speaks it, so a person can tell them apart.
+            #expect(Set(list.voices.map(\.description)).count == list.voices.count)
+            #expect(list.voices.first { $0.id == "v2/en_speaker_3" }?.description.contains("flite slt") == true)
             #expect(String(buffer: response.body).contains("\"default\":\"v2/en_speaker_1\""))
         }
     }
@@ -154,7 +161,7 @@ struct TTSBarkTests {
             let port = try #require(client.port)
             let downstream = DownstreamClient(peer: "tts-bark", url: "http://localhost:\(port)", http: .shared)
             let synthesis = try await SpeechSynthesisClient(downstream).synthesize("See you soon.", voice: "v2/en_speaker_6")
-            #expect(synthesis.engine == "bark-stub")
+            #expect(synthesis.engine == "flite")
             #expect(synthesis.voice == "v2/en_speaker_6")
             #expect(synthesis.timeToFirstByte > 0)
             let audio = try OggOpus.decode(synthesis.audio)

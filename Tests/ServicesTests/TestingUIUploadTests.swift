@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import FleetContracts
 import FleetTestSupport
 import Foundation

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FleetAudio
+import FleetSpeech
 import FleetContracts
 import FleetTelemetry
 import FleetTestSupport

@@ -188,13 +188,14 @@ def testing_ui(browser, fleet, shots):
 
     page.fill("#text", HOSTILE)
     run = run_turn(page, runs)
-    check("<script>" in run.locator(".transcript").inner_text(), "testing-ui: pasted HTML comes back as text")
+    # stt hears the words, not the markup: the typed text is shown beside what was heard.
+    check("<script>" in run.locator("dd.typed").inner_text(), "testing-ui: pasted HTML comes back as text")
     page.reload()
     check(HOSTILE in page.locator("#history").inner_text(), "testing-ui: the history shows the pasted HTML as text")
     no_injection(page, "testing-ui")
     if shots:
         # The picture shows a finished run: one more, with a plain sentence.
-        page.fill("#text", "Hey Atlas, what's the weather like in Lisbon today?")
+        page.fill("#text", "Hey Atlas, what's the weather like today?")
         run_turn(page, runs)
         page.screenshot(path=os.path.join(shots, "testing-ui.png"), full_page=True)
     page.close()

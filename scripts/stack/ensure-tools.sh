@@ -6,7 +6,9 @@
 #         touched (Debian's Python refuses `pip install` outside a venv, PEP 668).
 #   browser: chromium (apt) and Playwright for Python (PyPI, into var/stack-venv unless the system
 #         Python has it); Playwright drives the system's Chromium and never downloads a browser.
-# Usage: scripts/stack/ensure-tools.sh [check|dashboard|browser]   (dashboard needs only prometheus + python)
+#   speech: opus-tools (apt) and pocketsphinx + jiwer (PyPI, into var/stack-venv): the independent
+#         recognizer, with its own bundled English model, that scores tts-bark's speech.
+# Usage: scripts/stack/ensure-tools.sh [check|dashboard|browser|speech]   (dashboard needs only prometheus + python)
 # Prints nothing when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,6 +22,12 @@ if [ "$purpose" = browser ]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v opusdec >/dev/null || need+=(opus-tools)
   if ! python3 -c 'import playwright' 2>/dev/null && [ ! -x var/stack-venv/bin/python ]; then
+    python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+  fi
+fi
+if [ "$purpose" = speech ]; then
+  command -v opusdec >/dev/null || need+=(opus-tools)
+  if ! python3 -c 'import pocketsphinx, jiwer' 2>/dev/null && [ ! -x var/stack-venv/bin/python ]; then
     python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
   fi
 fi
@@ -56,4 +64,12 @@ if [ "$purpose" = browser ] && ! python3 -c 'import playwright' 2>/dev/null \
   [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
   var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check playwright \
     || { echo "could not install playwright; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install playwright" >&2; exit 1; }
+fi
+
+if [ "$purpose" = speech ] && ! python3 -c 'import pocketsphinx, jiwer' 2>/dev/null \
+    && ! { [ -x var/stack-venv/bin/python ] && var/stack-venv/bin/python -c 'import pocketsphinx, jiwer' 2>/dev/null; }; then
+  echo "stack tools: installing pocketsphinx and jiwer into var/stack-venv (the recognizer brings its own English model)"
+  [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
+  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check pocketsphinx==5.1.1 jiwer \
+    || { echo "could not install pocketsphinx; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install pocketsphinx==5.1.1 jiwer" >&2; exit 1; }
 fi

@@ -1,5 +1,5 @@
-import FleetAudio
 import FleetContracts
+import FleetSpeech
 import FleetTelemetry
 import Foundation
 import Logging
@@ -33,8 +33,9 @@ actor ChannelDirectory {
                         "Iris", "Jonah", "Kira", "Leo", "Maya", "Noah", "Olive", "Priya"]
 
     /// Speaker `index`'s identity: a unique name, their own voice and a different one for Atlas.
-    /// Session ids are fresh each time, so a restarted bridge (or a speaker who rejoins) starts
-    /// a new conversation rather than continuing a stored one.
+    /// Five presets apart, the speaker's and Atlas's voices are always different flite voices, so a
+    /// listener can tell who is talking. Session ids are fresh each time, so a restarted bridge (or
+    /// a speaker who rejoins) starts a new conversation rather than continuing a stored one.
     static func identity(index: Int) -> SpeakerIdentity {
         let round = index / names.count
         let name = names[index % names.count] + (round == 0 ? "" : " \(round + 1)")

@@ -39,7 +39,8 @@ struct DiscordController: Sendable {
             channelSize: config.channelSize, channels: channels, speakers: await fleet.roster.all,
             turns: await fleet.turns.finishedCount,
             outcomes: Dictionary(uniqueKeysWithValues: TurnOutcome.allCases.map { ($0.rawValue, outcomes[$0] ?? 0) }),
-            medianEndToEndSeconds: await fleet.turns.medianEndToEnd, botVoice: total)
+            medianEndToEndSeconds: await fleet.turns.medianEndToEnd,
+            meanWordErrorRate: await fleet.turns.meanWordErrorRate, botVoice: total)
     }
 
     private func channelViews(of channels: [VoiceChannel]) async -> [ChannelView] {
@@ -131,6 +132,7 @@ struct DiscordController: Sendable {
         .html(VoicePage.render(turns: await fleet.turns.recent(limit: config.turnHistory),
                                speakers: await fleet.roster.all, channels: await channelViews(of: await fleet.channels),
                                medianEndToEnd: await fleet.turns.medianEndToEnd,
+                               meanWordErrorRate: await fleet.turns.meanWordErrorRate,
                                pageLinks: config.pageLinks, requestHost: request.head.authority))
     }
 

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import FleetTelemetry
 import Foundation
 import Logging
@@ -124,6 +125,7 @@ extension SimulatedSpeaker {
                                 phrase: utterance.text)
         record.outcome = .empty
         record.error = "the voice activity detector found no speech segment in the utterance"
+        TurnPipeline.scoreUnheard(&record)
         MetricCatalog.voiceTurns.increment(["outcome": TurnOutcome.empty.rawValue])
         await turns.store(record)
         await roster.update(identity.name) { $0.lastOutcome = .empty }

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import FleetTelemetry
 import Foundation
 import Logging

@@ -45,6 +45,10 @@ public struct TurnRecord: Sendable, Codable, Identifiable {
     /// What the speaker meant to say (the phrase it synthesised).
     public var phrase: String
     public var transcript: String?
+    /// The transcript's word error rate against `phrase` (0 is perfect; an empty transcript, or an
+    /// utterance the VAD never passed on, 1); nil until stt answers, or when the speaker's segment
+    /// held no words to score against.
+    public var wordErrorRate: Double?
     public var wakeDetected: Bool = false
     public var wakePhrase: String?
     /// What went to the orchestrator: the transcript without its wake phrase.
@@ -79,6 +83,8 @@ public actor TurnLog {
     private var outcomeCounts: [TurnOutcome: Int] = [:]
     /// Recent end-to-end latencies for the status page's median (bounded like the ring).
     private var endToEnd: [Double] = []
+    /// Recent transcripts' word error rates for the page's mean (bounded like the ring).
+    private var wordErrorRates: [Double] = []
 
     public init(capacity: Int = 50) {
         self.capacity = max(1, capacity)
@@ -111,6 +117,10 @@ public actor TurnLog {
             endToEnd.append(latency)
             if endToEnd.count > capacity { endToEnd.removeFirst(endToEnd.count - capacity) }
         }
+        if let rate = record.wordErrorRate {
+            wordErrorRates.append(rate)
+            if wordErrorRates.count > capacity { wordErrorRates.removeFirst(wordErrorRates.count - capacity) }
+        }
     }
 
     public func record(id: Int) -> TurnRecord? {
@@ -124,6 +134,13 @@ public actor TurnLog {
 
     public var finishedCount: Int { outcomeCounts.values.reduce(0, +) }
     public var outcomes: [TurnOutcome: Int] { outcomeCounts }
+
+    /// Mean word error rate of the recent scored turns, or nil before the first: a mean, not a
+    /// median, because WER is mostly 0 and a median would hide the bad turns the link causes.
+    public var meanWordErrorRate: Double? {
+        guard !wordErrorRates.isEmpty else { return nil }
+        return wordErrorRates.reduce(0, +) / Double(wordErrorRates.count)
+    }
 
     /// Median end-to-end latency of the recent replied turns, or nil before the first.
     public var medianEndToEnd: Double? {

@@ -1,5 +1,6 @@
 import FleetAudio
 import FleetContracts
+import FleetSpeech
 import FleetTelemetry
 import Foundation
 import ServiceKit
@@ -58,11 +59,34 @@ extension TurnPipeline {
         record.transcript = transcript
         span.attributes["stt.confidence"] = transcription.result.confidence
         span.attributes["voice.transcript.characters"] = transcript.count
+        scoreTranscript(transcript, span: span, record: &record)
         guard !transcript.isEmpty else {
             record.outcome = .empty
             return nil
         }
         return transcript
+    }
+
+    /// Scores what stt heard against what the speaker said. An empty transcript counts too (a rate
+    /// of 1, every word deleted): that is what a lossy link or a quiet microphone looks like. A
+    /// segment that held no words of the phrase (the VAD caught only its edge) has nothing to score.
+    private func scoreTranscript(_ transcript: String, span: any Span, record: inout TurnRecord) {
+        guard !record.phrase.isEmpty else { return }
+        let score = WordErrorRate.score(reference: record.phrase, hypothesis: transcript)
+        guard score.referenceWords > 0 else { return }
+        record.wordErrorRate = score.rate
+        span.attributes["voice.transcript.word_error_rate"] = score.rate
+        span.attributes["voice.transcript.reference_words"] = score.referenceWords
+        MetricCatalog.transcriptWordErrorRate.observe(score.rate)
+    }
+
+    /// An utterance the VAD never passed on (a microphone far too quiet, a room too loud) reached
+    /// stt as nothing at all: scored like an empty transcript, every word deleted, so the rate
+    /// shows the miss as the speaker lived it. There is no turn span to carry it.
+    static func scoreUnheard(_ record: inout TurnRecord) {
+        guard !SpokenForm.words(record.phrase).isEmpty else { return }
+        record.wordErrorRate = 1
+        MetricCatalog.transcriptWordErrorRate.observe(1)
     }
 
     private func measuredTranscription(_ audio: [UInt8], correlationID: String) async throws -> (result: TranscriptionResult, seconds: Double) {

@@ -3,6 +3,7 @@ extension VoicePage {
     /// here (a `\` at a line's end joins it to the next).
     static let templateText = """
         <p class="muted">Median end-to-end latency (end of speech to first reply audio): <b>{{median}}</b> ·
+        mean word error rate of what stt heard: <b>{{meanWordErrorRate}}</b> ·
         <a href="/voice/status">status</a> · <a href="/voice/turns">turns JSON</a> · <a href="/">refresh</a></p>
         <section class="card"><h2>Speakers: {{speakerCount}}</h2>
         <table class="channels"><tr><th>Guild</th><th>Channel</th><th>Speakers</th><th>Atlas spoke</th></tr>
@@ -18,7 +19,9 @@ extension VoicePage {
         {{#turns}}\
         <tr><td><a href="/voice/turns/{{id}}">{{id}}</a></td><td>{{speaker}}<br>\
         <span class=muted>turn {{turnNumber}}</span></td>\
-        <td class=text>{{#transcript}}{{.}}{{/transcript}}{{^transcript}}<span class=muted>{{phrase}}</span>{{/transcript}}</td>\
+        <td class=text>{{#transcript}}{{.}}{{/transcript}}{{^transcript}}<span class=muted>{{phrase}}</span>{{/transcript}}\
+        {{#wordErrorRate}}<br><span class=muted title="word error rate against what was said">WER {{.}}</span>{{/wordErrorRate}}\
+        {{#misheardPhrase}} <span class=muted>· said: {{.}}</span>{{/misheardPhrase}}</td>\
         <td class=text><span class="badge {{outcome}}">{{outcome}}</span><br>{{reply}}\
         {{#guardrailReason}} <span class=muted>({{.}})</span>{{/guardrailReason}}\
         {{#error}} <span class=error-text>{{.}}</span>{{/error}}</td>\

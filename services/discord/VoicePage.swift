@@ -11,17 +11,24 @@ enum VoicePage {
     static let template = try! MustacheTemplate(string: templateText)
 
     static func render(turns: [TurnRecord], speakers: [SpeakerStatus], channels: [ChannelView] = [],
-                       medianEndToEnd: Double?, pageLinks: PageLinkSettings = .init(), requestHost: String? = nil) -> String {
+                       medianEndToEnd: Double?, meanWordErrorRate: Double? = nil, pageLinks: PageLinkSettings = .init(),
+                       requestHost: String? = nil) -> String {
         let links = pageLinks.links(requestHost: requestHost)
         let body = template.render(Model(turns: turns.map { Turn($0, links: links) }, speakers: speakers.map(Speaker.init),
                                          channels: channels.map(Channel.init), speakerCount: speakers.count,
-                                         median: medianEndToEnd.map(seconds) ?? "no replies yet"))
+                                         median: medianEndToEnd.map(seconds) ?? "no replies yet",
+                                         meanWordErrorRate: meanWordErrorRate.map(percent) ?? "no transcripts yet"))
         return FleetPage.render(.init(title: "Voice channels", section: .bridge, links: links, body: body, script: script))
     }
 
     /// `1.23 s`, as every latency on the page is written.
     static func seconds(_ value: Double) -> String {
         String(format: "%.2f s", value)
+    }
+
+    /// `12 %`: a word error rate as people quote it.
+    static func percent(_ rate: Double) -> String {
+        String(format: "%.0f %%", rate * 100)
     }
 
     // The view model: display-ready values, escaped by the template's `{{ }}`. Mustache looks a
@@ -35,6 +42,8 @@ enum VoicePage {
         let speakerCount: Int
         /// The median end-to-end latency, or why there is none.
         let median: String
+        /// The recent transcripts' mean word error rate, or why there is none.
+        let meanWordErrorRate: String
     }
 
     struct Speaker {
@@ -73,6 +82,10 @@ enum VoicePage {
         /// What STT heard; until it has, the page shows the phrase the speaker meant, dimmed.
         let transcript: String?
         let phrase: String
+        /// How far the transcript is from the phrase; nil before stt answers or with nothing to score.
+        let wordErrorRate: String?
+        /// The phrase again beside a transcript that got it wrong, so the errors can be seen.
+        let misheardPhrase: String?
         /// The outcome, also the CSS class that colours it; `in_progress` for a turn in flight.
         let outcome: String
         let reply: String
@@ -91,6 +104,8 @@ enum VoicePage {
             turnNumber = turn.turnNumber
             transcript = turn.transcript
             phrase = turn.phrase
+            wordErrorRate = turn.wordErrorRate.map(VoicePage.percent)
+            misheardPhrase = (turn.wordErrorRate ?? 0) > 0 ? turn.phrase : nil
             outcome = turn.outcome?.rawValue ?? "in_progress"
             reply = turn.replyText ?? ""
             guardrailReason = turn.guardrailReason

@@ -15,6 +15,8 @@ struct StatusView: ResponseEncodable {
     var turns: Int
     var outcomes: [String: Int]
     var medianEndToEndSeconds: Double?
+    /// Mean word error rate of the recent scored transcripts (`TurnLog.meanWordErrorRate`).
+    var meanWordErrorRate: Double?
     /// What the bridge has said, over all channels.
     var botVoice: BotVoice
 
@@ -59,7 +61,7 @@ struct TurnView: ResponseEncodable {
     // Spelled out so the audio stays out and a turn in progress still says so; the fleet's
     // encoder writes these keys in snake_case.
     enum CodingKeys: CodingKey {
-        case id, speaker, sessionId, turnNumber, startedAt, phrase, transcript, wakeDetected, wakePhrase
+        case id, speaker, sessionId, turnNumber, startedAt, phrase, transcript, wordErrorRate, wakeDetected, wakePhrase
         case request, replyText, guardrailReason, outcome, error, latencies, segmentSeconds, replySeconds
         case playbackUnderruns, traceId, links
     }
@@ -73,6 +75,7 @@ struct TurnView: ResponseEncodable {
         try container.encode(ISO8601DateFormatter().string(from: record.startedAt), forKey: .startedAt)
         try container.encode(record.phrase, forKey: .phrase)
         try container.encodeIfPresent(record.transcript, forKey: .transcript)
+        try container.encodeIfPresent(record.wordErrorRate, forKey: .wordErrorRate)
         try container.encode(record.wakeDetected, forKey: .wakeDetected)
         try container.encodeIfPresent(record.wakePhrase, forKey: .wakePhrase)
         try container.encodeIfPresent(record.request, forKey: .request)

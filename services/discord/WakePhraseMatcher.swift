@@ -1,3 +1,5 @@
+import FleetContracts
+
 /// Finds the wake phrase in a transcript the way the original did: RapidFuzz's `partial_ratio`
 /// (the best similarity of the shorter string against any equally long window of the longer one)
 /// over lower-cased text with punctuation removed, accepted at a score of 90 or more.
@@ -15,8 +17,8 @@ public struct WakePhraseMatcher: Sendable {
         public let remainder: String
     }
 
-    /// The original's phrases.
-    public static let defaultPhrases = ["hey atlas", "ok atlas", "atlas", "hey assistant", "ok assistant"]
+    /// The original's phrases, shared with stt so its language model expects them.
+    public static let defaultPhrases = FleetPhrases.wakePhrases
 
     public let phrases: [String]
     public let threshold: Double

@@ -65,7 +65,7 @@ struct STTController: Sendable {
             text: recognition.text, duration: upload.audio.duration.rounded3, language: TranscriptionPipeline.language,
             confidence: recognition.confidence, correlationId: options.correlationID,
             processingMs: (outcome.modelSeconds * 1000).rounded3, totalMs: (totalSeconds * 1000).rounded3,
-            inputBytes: upload.bytes.count, model: SpeechRecognizer.model, device: SpeechRecognizer.device,
+            inputBytes: upload.bytes.count, model: outcome.model, device: SpeechRecognizer.device,
             segments: recognition.segments(wordLevel: options.wordTimestamps), source: recognition.source.rawValue)
     }
 

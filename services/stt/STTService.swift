@@ -1,10 +1,12 @@
 public import FleetContracts
+import FleetSpeech
 public import FleetTelemetry
 public import Hummingbird
+import Logging
 public import ServiceKit
 public import ServiceLifecycle
 
-/// stt: speech recognition with a stubbed faster-whisper (deterministic text, realistic latency).
+/// stt: speech recognition by pocketsphinx on the CPU, with faster-whisper's API and latency.
 /// Audio goes through the audio processor's enhancement first; without it the service is
 /// degraded, not down.
 public enum STTService: FleetService {
@@ -35,10 +37,29 @@ public enum STTService: FleetService {
         if let processor = peers.audioProcessor {
             await runtime.health.addDependency(processor, required: false)
         }
+        let recognizer = SpeechRecognizer(settings: config.recognition,
+                                          engine: try loadEngine(config.recognition, logger: runtime.logger))
         let pipeline = TranscriptionPipeline(enhancer: peers.audioProcessor,
                                              latency: runtime.latency(config.latency, stream: "whisper"),
-                                             logger: runtime.logger, scenarios: runtime.scenarios)
+                                             recognizer: recognizer, logger: runtime.logger, scenarios: runtime.scenarios)
         STTController(pipeline: pipeline, config: config, logger: runtime.logger).addRoutes(to: routes)
         return []
+    }
+
+    /// pocketsphinx's model, loaded at start-up so a missing one stops the service with the
+    /// command that installs it. In reference mode the service can run without it.
+    static func loadEngine(_ settings: RecognitionSettings, logger: Logger) throws -> SpeechRecognitionEngine? {
+        do {
+            let engine = try RecognitionEngines.engine(for: settings)
+            logger.info("speech recognition ready", metadata: [
+                "engine": "\(settings.engine.rawValue)", "vocabulary": "\(settings.vocabulary.rawValue)",
+                "decoders": "\(settings.decoders)", "letter_to_sound_words": "\(engine.guessedPronunciations.count)",
+            ])
+            return engine
+        } catch where settings.engine == .reference {
+            logger.warning("pocketsphinx unavailable; only audio with a reference transcript is transcribed",
+                           metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 }

@@ -1,14 +1,17 @@
 import FleetAudio
 import FleetContracts
+import FleetSpeech
 import Foundation
+import ServiceKit
 
 /// Where a transcript came from.
 enum TranscriptSource: String, Sendable {
-    /// The REFERENCE_TRANSCRIPT comment a simulated speaker wrote into the file: what was said.
+    /// pocketsphinx recognised it from the audio.
+    case pocketsphinx
+    /// The REFERENCE_TRANSCRIPT comment a simulated speaker wrote into the file: what was meant.
+    /// Only with STT_ENGINE=reference.
     case reference
-    /// Derived from the audio itself: one word per voiced region, chosen by its energy envelope.
-    case acoustic
-    /// Nothing voiced was heard.
+    /// Nothing was heard.
     case none
 }
 
@@ -19,13 +22,15 @@ struct TimedWord: Sendable, Equatable {
     var end: Double
 }
 
-/// What the stub model heard in one clip.
+/// What the recogniser heard in one clip.
 struct Recognition: Sendable, Equatable {
     var text: String
     var source: TranscriptSource
     var confidence: Double
     var words: [TimedWord]
     var speechSeconds: Double
+    /// What the engine really spent recognising (0 for a reference transcript).
+    var engineSeconds: Double
 
     /// Gaps longer than this end a phrase.
     static let phraseGap = 0.3
@@ -51,57 +56,61 @@ struct Recognition: Sendable, Equatable {
     }
 }
 
-/// The stand-in for faster-whisper: deterministic, so the same audio always gives the same text.
+/// stt's recogniser: pocketsphinx listening to the audio, or, only when STT_ENGINE=reference is
+/// set, the transcript a simulated speaker wrote into the file's comments.
 ///
-/// A clip a simulated speaker made carries what was said (REFERENCE_TRANSCRIPT), and that is the
-/// transcript, timed against the voiced regions actually heard. Any other clip gets a
-/// pseudo-transcript from its own sound: one vocabulary word per syllable-length voiced region,
-/// picked by a hash of the region's energy envelope (and the word before it, a tiny "language
-/// model"), so different speech reads differently and identical speech identically.
+/// Recognition is real CPU work (`engineSeconds`); the pipeline waits only whatever the modelled
+/// faster-whisper would have taken beyond it.
 struct SpeechRecognizer: Sendable {
-    static let model = "faster-whisper-medium.en-int8 (stub)"
     static let device = "cpu"
 
-    func recognize(samples: [Float], comments: [String: String], qualityScore: Double,
-                   initialPrompt: String? = nil) -> Recognition {
-        let regions = VoicedRegions(samples: samples, sampleRate: AudioFormat.sampleRate)
-        let quality = qualityScore.isFinite ? min(max(qualityScore, 0), 1) : 0
-        if let reference = comments[OpusComment.referenceTranscript]?.trimmingCharacters(in: .whitespacesAndNewlines),
+    let mode: RecognitionSettings.Engine
+    /// nil only in reference mode when the model could not be loaded: then audio without a
+    /// reference comment is not recognised (and the transcript is empty).
+    let engine: SpeechRecognitionEngine?
+    let vocabulary: RecognitionSettings.Vocabulary
+
+    init(settings: RecognitionSettings, engine: SpeechRecognitionEngine?) {
+        mode = settings.engine
+        vocabulary = settings.vocabulary
+        self.engine = engine
+    }
+
+    /// What the `model` field of a transcription names.
+    var model: String { "pocketsphinx-0.8-en-us (\(vocabulary.rawValue) vocabulary)" }
+
+    /// `regions` are the clip's voiced stretches, which time a reference transcript's words.
+    func recognize(samples: [Float], regions: VoicedRegions, comments: [String: String],
+                   qualityScore: Double) async throws -> Recognition {
+        if mode == .reference,
+           let reference = comments[OpusComment.referenceTranscript]?.trimmingCharacters(in: .whitespacesAndNewlines),
            !reference.isEmpty {
+            let quality = qualityScore.isFinite ? min(max(qualityScore, 0), 1) : 0
             let words = reference.split(whereSeparator: \.isWhitespace).map(String.init)
             let duration = Double(samples.count) / Double(AudioFormat.sampleRate)
-            return Recognition(text: reference, source: .reference, confidence: Self.confidence(.reference, quality: quality),
+            return Recognition(text: reference, source: .reference, confidence: (0.80 + 0.18 * quality).rounded3,
                                words: Self.align(words, to: regions.regions, duration: duration),
-                               speechSeconds: regions.speechSeconds)
+                               speechSeconds: regions.speechSeconds, engineSeconds: 0)
         }
-        guard !regions.regions.isEmpty else {
-            return Recognition(text: "", source: .none, confidence: 0, words: [], speechSeconds: 0)
+        guard let engine else {
+            return Recognition(text: "", source: .none, confidence: 0, words: [], speechSeconds: regions.speechSeconds,
+                               engineSeconds: 0)
         }
-        let vocabulary = AcousticVocabulary.primed(with: initialPrompt)
-        let words = regions.regions.map { region in
-            TimedWord(text: vocabulary[Self.wordIndex(for: region, vocabularySize: vocabulary.count)],
-                      start: region.start, end: region.end)
+        let start = ContinuousClock.now
+        let heard = try await engine.recognize(samples, sampleRate: AudioFormat.sampleRate)
+        let seconds = (ContinuousClock.now - start).seconds
+        guard !heard.words.isEmpty else {
+            return Recognition(text: "", source: .none, confidence: 0, words: [], speechSeconds: regions.speechSeconds,
+                               engineSeconds: seconds)
         }
-        var text = words.map(\.text).joined(separator: " ")
-        text = text.prefix(1).uppercased() + text.dropFirst() + "."
-        return Recognition(text: text, source: .acoustic, confidence: Self.confidence(.acoustic, quality: quality),
-                           words: words, speechSeconds: regions.speechSeconds)
+        let text = heard.text.prefix(1).uppercased() + heard.text.dropFirst()
+        return Recognition(text: text, source: .pocketsphinx, confidence: heard.confidence.rounded3,
+                           words: heard.words.map { TimedWord(text: $0.text, start: $0.start, end: $0.end) },
+                           speechSeconds: regions.speechSeconds, engineSeconds: seconds)
     }
 
-    /// Confidence from the audio's quality (0...1): a known transcript is heard well unless the
-    /// audio is poor; a guessed one never gets near certainty.
-    static func confidence(_ source: TranscriptSource, quality: Double) -> Double {
-        let value: Double
-        switch source {
-        case .reference: value = 0.80 + 0.18 * quality
-        case .acoustic: value = 0.30 + 0.40 * quality
-        case .none: value = 0
-        }
-        return value.rounded3
-    }
-
-    /// Times reference words: one per voiced region when the counts agree (the usual case for the
-    /// fleet's synthesised speech), otherwise spread over the speech by their length in letters.
+    /// Times reference words: one per voiced region when the counts agree, otherwise spread over
+    /// the speech by their length in letters.
     static func align(_ words: [String], to regions: [VoicedRegions.Region], duration: Double) -> [TimedWord] {
         guard !words.isEmpty else { return [] }
         if regions.count == words.count {
@@ -117,24 +126,6 @@ struct SpeechRecognizer: Sendable {
             defer { cursor += length }
             return TimedWord(text: word, start: cursor, end: cursor + length)
         }
-    }
-
-    /// FNV-1a over the region's coarse shape: its length in 50 ms steps and the mean level of each
-    /// quarter in 6 dB steps, so codec noise rarely changes the word but a different sound does.
-    static func wordIndex(for region: VoicedRegions.Region, vocabularySize: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ value: Int) {
-            for shift in stride(from: 0, to: 32, by: 8) {
-                hash = (hash ^ UInt64(UInt8(truncatingIfNeeded: value >> shift))) &* 0x0000_0100_0000_01b3
-            }
-        }
-        mix(region.shape.count / 5)
-        let quarter = max(1, region.shape.count / 4)
-        for start in stride(from: 0, to: region.shape.count, by: quarter).prefix(4) {
-            let part = region.shape[start..<min(region.shape.count, start + quarter)]
-            mix(Int((part.reduce(0, +) / Double(part.count) / 6).rounded()))
-        }
-        return Int(hash % UInt64(vocabularySize))
     }
 }
 

@@ -1,5 +1,5 @@
-public import FleetAudio
 public import FleetContracts
+public import FleetSpeech
 import Foundation
 public import ServiceKit
 
@@ -52,7 +52,8 @@ public struct RunResult: Codable, Sendable, Equatable {
     @NullWhenAbsent public var text: String?
     /// What stt heard in the processed audio.
     public var transcript: String
-    /// `reference` (read from the Ogg comment) or `acoustic` (derived from the sound itself).
+    /// `pocketsphinx` (recognised from the sound), `reference` (read from the Ogg comment, only
+    /// with STT_ENGINE=reference) or `none`.
     public var transcriptSource: String
     public var response: String
     public var allowed: Bool

@@ -1,5 +1,6 @@
 import FleetAudio
 public import FleetContracts
+import FleetSpeech
 import FleetTelemetry
 import Foundation
 import ServiceKit
@@ -102,8 +103,9 @@ public struct PipelineRunner: Sendable {
             replyAudioSeconds: reply.audioSeconds, timingsMs: attempt.timings, traceId: traceID)
     }
 
-    /// The typed text as the user's speech: an Ogg Opus file labelled with what was said, as a
-    /// simulated speaker's would be.
+    /// The typed text as the user's speech, spoken by flite in the chosen voice: an Ogg Opus file
+    /// labelled with what was meant, as a simulated speaker's would be (stt listens to the audio;
+    /// only its explicit reference mode reads the label).
     private func synthesize(_ text: String, voice: Voice) async throws -> PreparedInput {
         try await withStageSpan(StageSpan.uiSynthesizeInput) { stage in
             let pcm = SpeechSynthesizer(voice: voice).synthesize(text)

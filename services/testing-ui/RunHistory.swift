@@ -1,5 +1,5 @@
-import FleetAudio
 import FleetContracts
+import FleetSpeech
 import Foundation
 import GRDB
 import HTTPTypes

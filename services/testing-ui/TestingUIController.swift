@@ -1,6 +1,6 @@
-import FleetAudio
 import FleetContracts
 import FleetPages
+import FleetSpeech
 import Foundation
 public import Hummingbird
 import Logging
@@ -124,11 +124,7 @@ struct VoiceCatalog: Codable, Sendable, Equatable, ResponseEncodable {
     var defaultReply: String
 
     static let current = VoiceCatalog(
-        voices: Voice.all.map { voice in
-            let register = voice.basePitchHz < 150 ? "lower" : "higher"
-            let timbre = voice.brightness >= 0.7 ? "bright" : voice.brightness <= 0.3 ? "soft" : "even"
-            return VoiceInfo(id: voice.id, description: "\(register), \(timbre), \(Int(voice.basePitchHz)) Hz")
-        },
+        voices: Voice.all.map { VoiceInfo(id: $0.id, description: $0.summary) },
         default: Voice.default.id,
         defaultReply: ValidatedRun.defaultReplyVoice.id)
 }

@@ -1,6 +1,6 @@
-import FleetAudio
 import FleetContracts
 import FleetPages
+import FleetSpeech
 import Foundation
 
 /// What the templates draw, as plain stored values: Mustache reads properties by reflection, so

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import Foundation
 import ServiceKit
 
@@ -9,14 +10,13 @@ struct RenderedSpeech: Sendable, Equatable {
     var audioSeconds: Double
 }
 
-/// The stand-in for Bark: checks a synthesis request, speaks the text with FleetAudio's formant
-/// synthesizer in the chosen voice, and packs it as Ogg Opus. No HTTP in here.
+/// The stand-in for Bark: checks a synthesis request, speaks the text with flite (FleetSpeech's
+/// synthesizer) in the chosen voice, and packs it as Ogg Opus. No HTTP in here.
 struct SpeechEngine: Sendable {
     static let speedRange = 0.5...2.0
 
     var defaultVoice: String
     var maxCharacters = 2000
-    var wordsPerMinute = 165.0
 
     /// The checks a caller can fix, each answered with what to change.
     func resolve(text: String, voice: String?, speed: Double?) throws -> (text: String, voice: Voice, speed: Double) {
@@ -41,9 +41,10 @@ struct SpeechEngine: Sendable {
     }
 
     /// Speaks `text` and encodes it. The comments name the text and voice, and carry the text as
-    /// the reference transcript, so the speech recogniser can score itself on synthesised audio.
+    /// the reference transcript: a record of what was meant, which stt reads only in its explicit
+    /// reference mode (for cheap load tests); otherwise it listens to the audio.
     func render(_ text: String, voice: Voice, speed: Double) throws -> RenderedSpeech {
-        let pcm = SpeechSynthesizer(voice: voice, wordsPerMinute: wordsPerMinute).synthesize(text, speed: speed)
+        let pcm = SpeechSynthesizer(voice: voice).synthesize(text, speed: speed)
         let audio = try OggOpus.encode(pcm, comments: [
             OpusComment.title: text,
             OpusComment.voice: voice.id,
@@ -54,8 +55,6 @@ struct SpeechEngine: Sendable {
 
     /// GET /voices: every preset, described so a person can choose.
     static func describe(_ voice: Voice) -> String {
-        let register = voice.basePitchHz < 150 ? "Lower-pitched (male-like)" : "Higher-pitched (female-like)"
-        let timbre = voice.brightness < 0.35 ? "soft and warm" : voice.brightness > 0.7 ? "bright and crisp" : "neutral"
-        return "\(register), \(timbre) voice around \(Int(voice.basePitchHz)) Hz"
+        voice.summary
     }
 }

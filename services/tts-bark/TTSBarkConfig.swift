@@ -1,19 +1,18 @@
-import FleetAudio
+import FleetSpeech
 import Foundation
 import ServiceKit
 
-/// tts-bark's settings: the voice, limits and timing of the (stubbed) Bark model.
+/// tts-bark's settings: the voice, the limits, and the timing of the Bark model it stands in for
+/// (flite speaks; Bark's GPU time is simulated on top).
 struct TTSBarkConfig: Sendable {
     /// What the response's X-Engine header names.
-    static let engine = "bark-stub"
+    static let engine = "flite"
 
     /// TTS_DEFAULT_VOICE: the voice when a request names none (the original's v2/en_speaker_1).
     var defaultVoice = "v2/en_speaker_1"
     /// TTS_MAX_TEXT_LENGTH: characters per request (Bark itself degrades past ~13 s of speech;
     /// the original accepted long texts and chunked them, which this limit leaves to the caller).
     var maxTextLength = 2000
-    /// TTS_WORDS_PER_MINUTE: speaking rate at speed 1.
-    var wordsPerMinute = 165.0
     /// TTS_MAX_BODY_BYTES: the largest request body accepted (413 above it).
     var maxBodyBytes = 64 * 1024
 
@@ -30,9 +29,6 @@ struct TTSBarkConfig: Sendable {
         maxTextLength = try reader.parsed("tts.max.text.length", default: maxTextLength) {
             Int($0).flatMap { (1...100_000).contains($0) ? $0 : nil }
         }
-        wordsPerMinute = try reader.parsed("tts.words.per.minute", default: wordsPerMinute) {
-            Double($0).flatMap { (60...400).contains($0) ? $0 : nil }
-        }
         maxBodyBytes = try reader.parsed("tts.max.body.bytes", default: maxBodyBytes) { Int($0).flatMap { $0 >= 1024 ? $0 : nil } }
         let median = try reader.parsed("tts.latency.median", default: latency.baseMedian) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
         let p99 = try reader.parsed("tts.latency.p99", default: max(latency.baseP99, median)) {
@@ -43,6 +39,6 @@ struct TTSBarkConfig: Sendable {
     }
 
     var engine: SpeechEngine {
-        SpeechEngine(defaultVoice: defaultVoice, maxCharacters: maxTextLength, wordsPerMinute: wordsPerMinute)
+        SpeechEngine(defaultVoice: defaultVoice, maxCharacters: maxTextLength)
     }
 }

@@ -1,5 +1,5 @@
-import FleetAudio
 import FleetContracts
+import FleetSpeech
 import FleetTelemetry
 import Foundation
 import HTTPTypes

@@ -1,4 +1,4 @@
-import FleetAudio
+import FleetSpeech
 public import FleetTelemetry
 public import Hummingbird
 import Logging
@@ -6,7 +6,7 @@ public import ServiceKit
 public import ServiceLifecycle
 
 /// tts-bark: speaks the assistant's replies, a stand-in for Suno's Bark that really synthesises
-/// (formant speech in ten Bark-named voices) and answers with Ogg Opus.
+/// (flite speech in ten Bark-named voices) and answers with Ogg Opus.
 public enum TTSBarkService: FleetService {
     public static let member = FleetMember.tts
 
