@@ -37,16 +37,20 @@ run-native: build-debug ## Run all nine services as local processes, plus the ba
 	@scripts/ensure-deps.sh run || true
 	@AUDIO_FLEET_BIN="$$($(SWIFT) build --show-bin-path)/audio-fleet" scripts/run-native.sh
 
-test: ## Unit, end-to-end, speech, stack-config, dashboard, browser and live-alert tests
+test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, browser, contract, live-alert and fault tests (short forms)
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory speech-test-short
 	@$(MAKE) --no-print-directory stack-check
+	@$(MAKE) --no-print-directory security-test
 	@$(MAKE) --no-print-directory dashboard-test
 	@$(MAKE) --no-print-directory browser-test
+	@$(MAKE) --no-print-directory contract-test-short
 	@$(MAKE) --no-print-directory alert-test-short
+	@$(MAKE) --no-print-directory test-faults-short
 
 # The fleet benchmark runs the binary `make run` runs (the debug build); FLEET_BIN=$(RELEASE_BIN)
 # measures the release build instead.

@@ -34,9 +34,11 @@ let serviceDependencies: [Target.Dependency] = [
 /// package; nothing depends on this one.)
 let realTimeSwiftSettings = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
-/// One library target per service, at services/<folder>.
+/// One library target per service, at services/<folder>. Its OpenAPI document is compiled in
+/// (`PackageResources.openapi_yaml`), so the binary serves /openapi.yaml without a resource bundle.
 func service(_ target: String, folder: String, extra: [Target.Dependency] = [], realTime: Bool = false) -> Target {
     .target(name: target, dependencies: serviceDependencies + extra, path: "services/\(folder)",
+            resources: [.embedInCode("openapi.yaml")],
             swiftSettings: realTime ? realTimeSwiftSettings : swiftSettings)
 }
 
@@ -45,6 +47,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "audio-fleet", targets: ["AudioFleetCLI"]),
+        // The libFuzzer target over the upload readers; mk/fuzz.mk builds it with -sanitize=fuzzer.
+        .executable(name: "fleet-fuzz", targets: ["FleetFuzz"]),
     ],
     traits: [
         .trait(name: "OTLPGRPC", description: "Also export OTLP over gRPC (OTEL_EXPORTER_OTLP_PROTOCOL=grpc)."),
@@ -92,6 +96,15 @@ let package = Package(
 
         // MARK: Shared modules
         .target(name: "FleetAudio", dependencies: ["COpus", "COgg"], swiftSettings: realTimeSwiftSettings),
+        /// The multipart/form-data reader stt takes uploads with, apart from any HTTP server so the
+        /// fuzz target can link it alone.
+        .target(name: "FleetUploads", swiftSettings: swiftSettings),
+        /// The readers of outside bytes (Ogg Opus, WAV, multipart) behind one entry point with a
+        /// per-input budget, shared by the fuzz target and the tests that replay what it found.
+        .target(name: "FleetFuzzing", dependencies: ["FleetAudio", "FleetUploads"], swiftSettings: swiftSettings),
+        /// libFuzzer's `LLVMFuzzerTestOneInput` when built with -DFUZZING (mk/fuzz.mk), a replayer otherwise.
+        .executableTarget(name: "FleetFuzz", dependencies: ["FleetFuzzing"], path: "Sources/fleet-fuzz",
+                          swiftSettings: swiftSettings),
         /// Real speech on the CPU: flite speaks, pocketsphinx listens, and the text both share
         /// (numbers and abbreviations spelled out, word error rate) so they agree on what a word is.
         .target(name: "FleetSpeech", dependencies: ["FleetAudio", "CFlite", "CPocketSphinx"],
@@ -118,6 +131,8 @@ let package = Package(
             dependencies: [
                 "FleetTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTP1Channel and HTTPServerBuilder: the server's timeouts and connection guards.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -161,7 +176,7 @@ let package = Package(
         service("LLMFlanService", folder: "llm-flan"),
         service("TTSBarkService", folder: "tts-bark", extra: ["FleetSpeech"]),
         service("AudioProcessorService", folder: "audio-processor", realTime: true),
-        service("STTService", folder: "stt", extra: ["FleetSpeech"], realTime: true),
+        service("STTService", folder: "stt", extra: ["FleetSpeech", "FleetUploads"], realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
         service("DiscordService", folder: "discord", extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache")]),
@@ -204,7 +219,10 @@ let package = Package(
             path: "Tests/FleetTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio", "FleetSpeech"], swiftSettings: swiftSettings),
+        .testTarget(name: "FleetAudioTests", dependencies: ["FleetAudio", "FleetSpeech", "FleetTestSupport"],
+                    swiftSettings: swiftSettings),
+        /// Replays every input the fuzzer kept (Tests/Fuzz/regressions) and the corpus through the entry point.
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FleetFuzzing"], swiftSettings: swiftSettings),
         .testTarget(name: "FleetSpeechTests", dependencies: ["FleetSpeech", "FleetAudio"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceKitTests",
@@ -237,7 +255,7 @@ let package = Package(
                 "GuardrailsService", "LLMFlanService", "TTSBarkService", "AudioProcessorService",
                 "STTService", "OrchestratorService", "DiscordService", "TestingUIService",
                 "MonitoringDashboardService", "FleetContracts", "ServiceKit", "FleetTelemetry", "FleetAudio",
-                "FleetSpeech", "FleetTestSupport", "FleetPages",
+                "FleetSpeech", "FleetTestSupport", "FleetPages", "FleetUploads",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -251,6 +269,8 @@ let package = Package(
                 // The barge-in span test reads a voice turn's spans from an in-memory tracer.
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                // The OpenAPI contract tests read each service's openapi.yaml.
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -14,6 +14,7 @@ public struct AudioCodecError: Error, Sendable, Hashable, CustomStringConvertibl
         case unsupportedChannelCount(Int)
         case libopus(Int32)
         case invalidWAV(String)
+        case audioTooLong(samples: Int, limit: Int)
     }
 
     private let base: Code
@@ -52,6 +53,20 @@ public struct AudioCodecError: Error, Sendable, Hashable, CustomStringConvertibl
         AudioCodecError(.invalidWAV(reason))
     }
 
+    /// The audio is longer than the caller's budget (48 kHz samples): refused before it is
+    /// decoded, so a small file that claims or conceals hours of audio costs nothing.
+    /// `samples` is a lower bound of the audio the file holds.
+    public static func audioTooLong(samples: Int, limit: Int) -> AudioCodecError {
+        AudioCodecError(.audioTooLong(samples: samples, limit: limit))
+    }
+
+    /// For ``audioTooLong(samples:limit:)``: the audio's length and the limit, in seconds; nil otherwise.
+    public var tooLong: (seconds: Double, limitSeconds: Double)? {
+        guard case .audioTooLong(let samples, let limit) = base else { return nil }
+        let rate = Double(AudioFormat.sampleRate)
+        return (Double(samples) / rate, Double(limit) / rate)
+    }
+
     /// A short, stable, snake_case name for the kind of error, safe to use as a metric label
     /// because it never contains the associated values.
     public var code: String {
@@ -63,6 +78,7 @@ public struct AudioCodecError: Error, Sendable, Hashable, CustomStringConvertibl
         case .unsupportedChannelCount: "unsupported_channel_count"
         case .libopus: "libopus"
         case .invalidWAV: "invalid_wav"
+        case .audioTooLong: "audio_too_long"
         }
     }
 
@@ -78,6 +94,8 @@ public struct AudioCodecError: Error, Sendable, Hashable, CustomStringConvertibl
         case .libopus(let status):
             "AudioCodecError.libopus: libopus returned \(status) (\(String(cString: opus_strerror(status))))"
         case .invalidWAV(let reason): "AudioCodecError.invalidWAV: \(reason)"
+        case .audioTooLong(let samples, let limit):
+            "AudioCodecError.audioTooLong: at least \(samples) samples at 48 kHz, over the limit of \(limit)"
         }
     }
 }

@@ -61,28 +61,47 @@ public enum OggOpus {
         return output
     }
 
-    /// Decodes a complete Ogg Opus file to 48 kHz mono PCM.
+    /// What ``decode(_:maxSamples:)`` accepts when the caller sets no budget: ten minutes, the
+    /// fleet's upload limit (about 115 MB of samples).
+    public static let defaultMaxSamples = 600 * AudioFormat.sampleRate
+
+    /// Decodes a complete Ogg Opus file to 48 kHz mono PCM, refusing more than `maxSamples`.
     ///
     /// Applies the OpusHead output gain, drops the pre-skip and trims the end to the last granule
     /// position. Streams are assumed to start at granule 0 (true for this module, opusenc and ffmpeg).
-    public static func decode(_ bytes: [UInt8]) throws(AudioCodecError) -> DecodedAudio {
-        let stream = try OggOpusReader.parse(bytes)
+    ///
+    /// The granule position is the stream's timeline, and the decoder never produces more than it:
+    /// an empty packet (a gap the sender concealed) is concealed only as far as the timeline says
+    /// audio is missing, and packets past its end are not decoded. So a file's cost is bounded by
+    /// the length it claims, and that length by `maxSamples`, checked before anything is decoded
+    /// (``AudioCodecError/audioTooLong(samples:limit:)``).
+    public static func decode(_ bytes: [UInt8], maxSamples: Int = defaultMaxSamples) throws(AudioCodecError) -> DecodedAudio {
+        let stream = try OggOpusReader.parse(bytes, maxSamples: maxSamples)
         guard stream.head.mappingFamily == 0, stream.head.channelCount <= 2 else {
             throw .unsupportedChannelCount(stream.head.channelCount)
         }
         let decoder = try OpusDecoder()
+        // The reader guarantees pre-skip <= timeline <= pre-skip + maxSamples for a stream with audio.
+        let timeline = stream.packets.isEmpty ? 0 : Int(stream.granulePosition)
         var decoded: [Float] = []
-        decoded.reserveCapacity(stream.packets.count * AudioFormat.samplesPerFrame)
+        var concealed = 0
+        decoded.reserveCapacity(min(timeline, stream.packets.count * OpusDecoder.maxFrameSamples))
         for packet in stream.packets {
-            // Opus itself has no empty packets; in a container one can only stand for a frame
-            // the sender did not have (a gap), so conceal it rather than reject the file.
-            decoded += packet.isEmpty ? try decoder.concealLostFrame() : try decoder.decode(packet)
+            let missing = timeline - decoded.count
+            // The rest lies past the end the timeline marks: end trimming would drop it anyway.
+            guard missing > 0 else { break }
+            if packet.isEmpty {
+                // Opus itself has no empty packets; in a container one can only stand for a frame
+                // the sender did not have (a gap), so conceal it rather than reject the file.
+                let frame = try decoder.concealLostFrame(maxSamples: missing)
+                concealed += frame.count
+                decoded += frame
+            } else {
+                decoded += try decoder.decode(packet)
+            }
         }
 
-        var end = decoded.count
-        if stream.granulePosition >= 0, stream.granulePosition < Int64(end) {
-            end = Int(stream.granulePosition)
-        }
+        let end = min(decoded.count, timeline)
         let start = min(stream.head.preSkip, end)
         var samples = Array(decoded[start..<end])
         if stream.head.outputGainDB != 0 {
@@ -93,7 +112,9 @@ public enum OggOpus {
             samples: samples,
             comments: stream.comments,
             duration: Double(samples.count) / Double(AudioFormat.sampleRate),
-            packetCount: stream.packets.count
+            packetCount: stream.packets.count,
+            decodedSamples: decoded.count,
+            concealedSamples: concealed
         )
     }
 
@@ -133,10 +154,18 @@ public struct DecodedAudio: Sendable {
     /// Number of Opus audio packets in the file.
     public var packetCount: Int
 
-    public init(samples: [Float], comments: [String: String], duration: Double, packetCount: Int) {
+    /// Samples the decoder produced before trimming: the work the file cost.
+    public var decodedSamples: Int
+    /// Samples invented by packet-loss concealment for empty packets.
+    public var concealedSamples: Int
+
+    public init(samples: [Float], comments: [String: String], duration: Double, packetCount: Int,
+                decodedSamples: Int? = nil, concealedSamples: Int = 0) {
         self.samples = samples
         self.comments = comments
         self.duration = duration
         self.packetCount = packetCount
+        self.decodedSamples = decodedSamples ?? samples.count
+        self.concealedSamples = concealedSamples
     }
 }

@@ -8,12 +8,13 @@ public struct OggOpusStream: Sendable, Hashable {
     public let comments: [String: String]
     /// The audio packets, in order, without the two header packets.
     public let packets: [[UInt8]]
-    /// Granule position of the last page: pre-skip plus the number of real samples.
+    /// Granule position of the last page: pre-skip plus the number of real samples. Never below
+    /// the pre-skip when the stream has audio packets (the reader refuses such streams).
     public let granulePosition: Int64
 
-    /// Same as ``OggOpusReader/parse(_:)``.
-    public static func parse(_ bytes: [UInt8]) throws(AudioCodecError) -> OggOpusStream {
-        try OggOpusReader.parse(bytes)
+    /// Same as ``OggOpusReader/parse(_:maxSamples:)``.
+    public static func parse(_ bytes: [UInt8], maxSamples: Int = OggOpus.defaultMaxSamples) throws(AudioCodecError) -> OggOpusStream {
+        try OggOpusReader.parse(bytes, maxSamples: maxSamples)
     }
 }
 
@@ -22,12 +23,16 @@ public struct OggOpusStream: Sendable, Hashable {
 /// Only the first logical stream is read; pages of other (multiplexed) streams are skipped and
 /// anything after its end-of-stream page (a chained stream) is ignored.
 public struct OggOpusReader: Sendable {
-    /// Parses `bytes` as one Ogg Opus stream.
+    /// Parses `bytes` as one Ogg Opus stream of at most `maxSamples` of audio (48 kHz).
     ///
     /// Throws ``AudioCodecError/notOggOpus(_:)`` when the bytes are not Ogg, a page is corrupt or
-    /// missing, or the headers are not Opus; ``AudioCodecError/truncated`` when the data ends
-    /// before the end-of-stream page.
-    public static func parse(_ bytes: [UInt8]) throws(AudioCodecError) -> OggOpusStream {
+    /// missing, the headers are not Opus, or the granule positions make no timeline (negative,
+    /// going backwards, missing on the last page, or ending before the pre-skip: a negative
+    /// length); ``AudioCodecError/truncated`` when the data ends before the end-of-stream page;
+    /// ``AudioCodecError/audioTooLong(samples:limit:)`` when the timeline claims more than
+    /// `maxSamples`, or there are more packets than that much audio can hold (each Opus packet
+    /// is at least 2.5 ms), which bounds what the packet list costs.
+    public static func parse(_ bytes: [UInt8], maxSamples: Int = OggOpus.defaultMaxSamples) throws(AudioCodecError) -> OggOpusStream {
         guard bytes.starts(withASCII: "OggS") else {
             throw .notOggOpus("missing the OggS capture pattern")
         }
@@ -42,7 +47,7 @@ public struct OggOpusReader: Sendable {
         }
         ogg_sync_wrote(&sync, bytes.count)
 
-        var assembler = PacketAssembler()
+        var assembler = PacketAssembler(maxSamples: max(0, maxSamples))
         defer { assembler.close() }
         var page = ogg_page()
         while !assembler.endOfStream {
@@ -66,6 +71,14 @@ private struct PacketAssembler {
     private var packets: [[UInt8]] = []
     private var granule: Int64 = -1
     private(set) var endOfStream = false
+    private let maxSamples: Int
+
+    /// The shortest Opus frame, 2.5 ms: no packet, not even a lost (empty) one, stands for less.
+    static let shortestPacketSamples = AudioFormat.sampleRate / 400
+
+    init(maxSamples: Int) {
+        self.maxSamples = maxSamples
+    }
 
     mutating func add(_ page: inout ogg_page) throws(AudioCodecError) {
         let pageSerial = ogg_page_serialno(&page)
@@ -80,8 +93,7 @@ private struct PacketAssembler {
         guard ogg_stream_pagein(&state, &page) == 0 else {
             throw .notOggOpus("libogg rejected a page")
         }
-        let pageGranule = ogg_page_granulepos(&page)
-        if pageGranule >= 0 { granule = pageGranule }
+        try advanceTimeline(to: ogg_page_granulepos(&page))
         if ogg_page_eos(&page) != 0 { endOfStream = true }
 
         var packet = ogg_packet()
@@ -98,12 +110,31 @@ private struct PacketAssembler {
         }
     }
 
+    /// A page's granule position: -1 means "no packet ends here"; any other negative value, or
+    /// one before the previous page's, is not a timeline.
+    private mutating func advanceTimeline(to pageGranule: Int64) throws(AudioCodecError) {
+        guard pageGranule != -1 else { return }
+        guard pageGranule >= 0 else {
+            throw .notOggOpus("a page claims a negative granule position (\(pageGranule))")
+        }
+        guard pageGranule >= granule else {
+            throw .notOggOpus("granule positions go backwards (\(granule), then \(pageGranule))")
+        }
+        granule = pageGranule
+        if let head, granule - Int64(head.preSkip) > Int64(maxSamples) {
+            throw .audioTooLong(samples: Int(clamping: granule - Int64(head.preSkip)), limit: maxSamples)
+        }
+    }
+
     private mutating func take(_ packet: [UInt8]) throws(AudioCodecError) {
         if head == nil {
             head = try OpusHead(packet: packet)
         } else if tags == nil {
             tags = try OpusTags(packet: packet)
         } else {
+            guard packets.count <= maxSamples / Self.shortestPacketSamples else {
+                throw .audioTooLong(samples: (packets.count + 1) * Self.shortestPacketSamples, limit: maxSamples)
+            }
             packets.append(packet)
         }
     }
@@ -111,6 +142,14 @@ private struct PacketAssembler {
     func stream() throws(AudioCodecError) -> OggOpusStream {
         guard let head, let tags, endOfStream else {
             throw .truncated
+        }
+        if !packets.isEmpty {
+            guard granule >= 0 else {
+                throw .notOggOpus("the stream's last page has no granule position, so its length is unknown")
+            }
+            guard granule >= Int64(head.preSkip) else {
+                throw .notOggOpus("the stream claims a negative length: granule position \(granule) is before the pre-skip \(head.preSkip)")
+            }
         }
         return OggOpusStream(
             head: head,

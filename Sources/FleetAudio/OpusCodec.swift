@@ -120,7 +120,9 @@ public final class OpusDecoder {
     private var lastFrameSamples = AudioFormat.samplesPerFrame
 
     /// The longest Opus packet is 120 ms.
-    private static let maxFrameSamples = AudioFormat.sampleRate * 120 / 1_000
+    static let maxFrameSamples = AudioFormat.sampleRate * 120 / 1_000
+    /// The shortest Opus frame is 2.5 ms.
+    static let shortestFrameSamples = AudioFormat.sampleRate / 400
 
     public init() throws(AudioCodecError) {
         var status: Int32 = OPUS_OK
@@ -145,9 +147,15 @@ public final class OpusDecoder {
         return samples
     }
 
-    /// Packet-loss concealment: synthesizes audio for one lost packet from the decoder's history.
-    public func concealLostFrame() throws(AudioCodecError) -> [Float] {
-        try run(nil, frameSamples: lastFrameSamples, fec: false)
+    /// Packet-loss concealment: synthesizes audio for one lost packet from the decoder's history,
+    /// as long as the last packet decoded but at most `maxSamples` (a container that knows how much
+    /// is missing says so; the result is still whole 2.5 ms steps, as libopus requires, then cut).
+    public func concealLostFrame(maxSamples: Int = .max) throws(AudioCodecError) -> [Float] {
+        guard maxSamples > 0 else { return [] }
+        let step = Self.shortestFrameSamples
+        let wanted = maxSamples >= lastFrameSamples ? lastFrameSamples : (maxSamples + step - 1) / step * step
+        let samples = try run(nil, frameSamples: wanted, fec: false)
+        return samples.count > maxSamples ? Array(samples.prefix(maxSamples)) : samples
     }
 
     /// Rebuilds the packet lost just before `packet` from the FEC data embedded in `packet`.

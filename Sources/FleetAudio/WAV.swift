@@ -5,11 +5,16 @@ public enum WAV {
     private static let formatExtensible: UInt16 = 0xFFFE
 
     /// Decodes integer PCM (8, 16, 24 or 32 bit) and IEEE float (32 or 64 bit) WAV data,
-    /// averaging all channels down to mono.
+    /// averaging all channels down to mono; refuses audio longer than `maxSamples` at 48 kHz
+    /// (the rate it will be resampled to), before allocating any samples.
     ///
-    /// Lenient where real files are sloppy: a `data` chunk whose declared size runs past the end
-    /// of the file (streamed WAVs often say 0 or 0xFFFFFFFF) is read up to the last whole frame.
-    public static func decode(_ bytes: [UInt8]) throws(AudioCodecError) -> (samples: [Float], sampleRate: Int) {
+    /// Lenient where real files are sloppy: a streamed WAV, whose `data` chunk size was written
+    /// before its length was known (0, or an "unknown" value from 0x7FFF0000 up: sox and ffmpeg
+    /// write such), is read up to the last whole frame. Any other size that runs past the end of
+    /// the file is a lie (or a cut-off download) and is refused as ``AudioCodecError/truncated``.
+    public static func decode(_ bytes: [UInt8], maxSamples: Int = OggOpus.defaultMaxSamples) throws(AudioCodecError)
+        -> (samples: [Float], sampleRate: Int)
+    {
         guard bytes.count >= 12, bytes.starts(withASCII: "RIFF"), bytes[8..<12].starts(withASCII: "WAVE") else {
             throw .invalidWAV("missing the RIFF/WAVE header")
         }
@@ -26,8 +31,12 @@ public enum WAV {
                 guard let format else {
                     throw .invalidWAV("the data chunk comes before the fmt chunk")
                 }
-                let available = min(size, reader.remaining)
-                let body = reader.readBytes(available) ?? []
+                let streamed = declaredSize == 0 || declaredSize >= unknownDataSize
+                guard streamed || size <= reader.remaining else {
+                    throw .truncated
+                }
+                let body = reader.readBytes(streamed ? reader.remaining : size) ?? []
+                try format.checkBudget(frames: body.count / format.frameBytes, maxSamples: maxSamples)
                 return (format.mixDown(body), format.sampleRate)
             } else if !reader.skip(size) {
                 break
@@ -37,6 +46,9 @@ public enum WAV {
         }
         throw .invalidWAV(format == nil ? "no fmt chunk" : "no data chunk")
     }
+
+    /// Data chunk sizes from here up mean "length unknown" (streamed output).
+    private static let unknownDataSize: UInt32 = 0x7FFF_0000
 
     /// Encodes mono samples as 16-bit PCM, clamping to -1...1.
     public static func encode(_ samples: [Float], sampleRate: Int) -> [UInt8] {
@@ -72,6 +84,16 @@ public enum WAV {
         var sampleRate: Int
         var bitsPerSample: Int
         var bytesPerSample: Int { bitsPerSample / 8 }
+        var frameBytes: Int { bytesPerSample * channels }
+
+        /// `frames` at this rate, resampled to 48 kHz, must fit in `maxSamples`.
+        func checkBudget(frames: Int, maxSamples: Int) throws(AudioCodecError) {
+            let resampled = frames.multipliedReportingOverflow(by: AudioFormat.sampleRate)
+            let samples = resampled.overflow ? Int.max : resampled.partialValue / sampleRate
+            guard samples <= maxSamples else {
+                throw .audioTooLong(samples: samples, limit: maxSamples)
+            }
+        }
 
         init(_ body: [UInt8]) throws(AudioCodecError) {
             var reader = LittleEndianReader(body)
@@ -113,7 +135,6 @@ public enum WAV {
 
         /// Converts interleaved frames to mono floats by averaging channels.
         func mixDown(_ data: ArraySlice<UInt8>) -> [Float] {
-            let frameBytes = bytesPerSample * channels
             let frameCount = data.count / frameBytes
             var samples = [Float](repeating: 0, count: frameCount)
             let channelScale = 1 / Float(channels)

@@ -1,4 +1,5 @@
 public import FleetAudio
+import FleetTelemetry
 import ServiceKit
 
 /// What an audio body sent to the fleet may be, and the one place it is read: an Ogg Opus file
@@ -25,25 +26,31 @@ public struct AudioUpload: Sendable {
     public static let sampleRates = 8_000...192_000
 
     /// Recognises `bytes` by `mediaType` (the body's Content-Type without parameters) and decodes
-    /// them. Audio longer than `maxSeconds` is a 413, found before it is decoded; corrupt audio is a
-    /// 400 naming the codec error.
+    /// them. Audio longer than `maxSeconds` is a 413: the decoders take it as a sample budget and
+    /// refuse before decoding, whether the file claims that length or would only reach it by
+    /// concealment. Corrupt audio is a 400 naming the codec error. Both are counted in
+    /// `audio_uploads_rejected_total`.
     public static func decode(_ bytes: [UInt8], mediaType: String?, maxSeconds: Double) throws -> AudioUpload {
         guard !bytes.isEmpty else {
             throw FleetError.badRequest("The request has no audio; send an Ogg Opus (audio/ogg) or WAV (audio/wav) file as the body.")
         }
         let format = try format(of: bytes, mediaType: mediaType)
+        // Samples at 48 kHz; the day-long cap only keeps the conversion finite for any configured value.
+        let seconds = maxSeconds.isNaN ? 0 : max(0, min(maxSeconds, 86_400))
+        let budget = Int(seconds * Double(AudioFormat.sampleRate))
         do {
             switch format {
             case .oggOpus:
-                // The page headers tell the length before anything is decoded; refuse hours of audio cheaply.
-                let stream = try OggOpusReader.parse(bytes)
-                let samples = max(0, stream.granulePosition - Int64(stream.head.preSkip))
-                try checkLength(Double(samples) / Double(AudioFormat.sampleRate), maxSeconds: maxSeconds)
-                return AudioUpload(format: .oggOpus, bytes: bytes, audio: try OggOpus.decode(bytes))
+                return AudioUpload(format: .oggOpus, bytes: bytes, audio: try OggOpus.decode(bytes, maxSamples: budget))
             case .wav:
-                return AudioUpload(format: .wav, bytes: bytes, audio: try decodeWAV(bytes, maxSeconds: maxSeconds))
+                return AudioUpload(format: .wav, bytes: bytes, audio: try decodeWAV(bytes, maxSamples: budget))
             }
         } catch let error as AudioCodecError {
+            MetricCatalog.audioUploadsRejected.increment(["reason": error.code])
+            if let tooLong = error.tooLong {
+                throw FleetError.payloadTooLarge(
+                    "The audio is \(Int(tooLong.seconds.rounded())) s long or more; at most \(Int(maxSeconds)) s is accepted.")
+            }
             throw FleetError.badRequest("The audio cannot be decoded (\(error.code)): \(error)")
         }
     }
@@ -70,22 +77,14 @@ public struct AudioUpload: Sendable {
     }
 
     /// A WAV file at any common rate, resampled to the fleet's 48 kHz.
-    private static func decodeWAV(_ bytes: [UInt8], maxSeconds: Double) throws -> DecodedAudio {
-        let (samples, rate) = try WAV.decode(bytes)
+    private static func decodeWAV(_ bytes: [UInt8], maxSamples: Int) throws -> DecodedAudio {
+        let (samples, rate) = try WAV.decode(bytes, maxSamples: maxSamples)
         guard sampleRates.contains(rate) else {
             throw FleetError.badRequest(
                 "The WAV sample rate \(rate) Hz is outside \(sampleRates.lowerBound)-\(sampleRates.upperBound) Hz.")
         }
-        try checkLength(Double(samples.count) / Double(rate), maxSeconds: maxSeconds)
         let pcm = Resampler.resample(samples, from: rate, to: AudioFormat.sampleRate)
         return DecodedAudio(samples: pcm, comments: [:], duration: Double(pcm.count) / Double(AudioFormat.sampleRate),
                             packetCount: 0)
-    }
-
-    private static func checkLength(_ seconds: Double, maxSeconds: Double) throws {
-        guard seconds <= maxSeconds else {
-            throw FleetError.payloadTooLarge(
-                "The audio is \(Int(seconds.rounded())) s long; at most \(Int(maxSeconds)) s is accepted.")
-        }
     }
 }

@@ -9,6 +9,7 @@ extension FleetPage {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{title}} · AudioFleet</title>
 <link rel="icon" href="data:,">
+{{#apiToken}}<meta name="fleet-api-token" content="{{apiToken}}">{{/apiToken}}
 <style>{{{style}}}</style>
 </head>
 <body>
@@ -26,6 +27,20 @@ extension FleetPage {
 // renders at `url` (a page's own script uses it too). A parsed document runs no script, and the
 // server escaped every piece of text in it. Live parts: every [data-live] element with an id is
 // swapped in from this same URL every refresh interval.
+// With FLEET_API_TOKEN set (a service bound beyond loopback), the page carries the token and its own
+// requests that change something send it (MutationGuard); a cross-site page cannot read it.
+(function () {
+  const token = document.querySelector('meta[name="fleet-api-token"]')?.content;
+  if (!token) return;
+  const plain = window.fetch.bind(window);
+  window.fetch = (input, init = {}) => {
+    const method = String(init.method || "GET").toUpperCase();
+    if (method === "GET" || method === "HEAD") return plain(input, init);
+    const headers = new Headers(init.headers || {});
+    headers.set("Authorization", "Bearer " + token);
+    return plain(input, Object.assign({}, init, { headers }));
+  };
+})();
 window.fleetPage = {
   async swapIn(url, ids, init = {}) {
     const answer = await fetch(url, Object.assign({ cache: "no-store" }, init));

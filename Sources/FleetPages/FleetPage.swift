@@ -1,4 +1,5 @@
 import Mustache
+import ServiceKit
 
 /// The frame every AudioFleet page shares — the voice bridge's, testing-ui's and the monitoring
 /// dashboard's — so the three look and move alike: one stylesheet, one header with the same
@@ -52,6 +53,8 @@ public enum FleetPage {
         let script: String
         let style: String
         let refreshMilliseconds: Int
+        /// FLEET_API_TOKEN, for the page's own mutating requests; nil (no meta tag) when unset.
+        let apiToken: String?
 
         init(_ frame: Frame) {
             title = frame.title
@@ -66,6 +69,7 @@ public enum FleetPage {
             ].compactMap { $0 }
             body = frame.body
             script = frame.script
+            apiToken = FleetAPIToken.current
             style = FleetPage.style
             // At most once a second, however fast the service polls: each refresh renders the page.
             refreshMilliseconds = frame.refreshSeconds.map { max(1000, Int(($0 * 1000).rounded())) } ?? 0

@@ -9,6 +9,7 @@ public struct FleetErrorCode: Hashable, Sendable, CustomStringConvertible {
         case unsupportedMediaType = "unsupported_media_type"
         case payloadTooLarge = "payload_too_large"
         case notFound = "not_found"
+        case requestTimeout = "request_timeout"
         case unprocessable
         case rateLimited = "rate_limited"
         case `internal`
@@ -16,6 +17,9 @@ public struct FleetErrorCode: Hashable, Sendable, CustomStringConvertible {
         case unavailable
         case circuitOpen = "circuit_open"
         case badResponse = "bad_response"
+        case clientClosedRequest = "client_closed_request"
+        case unauthorized
+        case forbidden
     }
 
     private let base: Base
@@ -32,6 +36,8 @@ public struct FleetErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let payloadTooLarge = FleetErrorCode(.payloadTooLarge)
     /// No such route, turn, session or model (404).
     public static let notFound = FleetErrorCode(.notFound)
+    /// The client did not finish sending its request within the server's read timeout (408).
+    public static let requestTimeout = FleetErrorCode(.requestTimeout)
     /// Well-formed, but nothing can be done with it (422).
     public static let unprocessable = FleetErrorCode(.unprocessable)
     /// Too many requests (429).
@@ -46,6 +52,15 @@ public struct FleetErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let circuitOpen = FleetErrorCode(.circuitOpen)
     /// A peer answered with an error or with something unreadable (502).
     public static let badResponse = FleetErrorCode(.badResponse)
+
+    /// The client hung up before its answer was ready (499, nginx's convention): not a failure of
+    /// this service, so never a 5xx, yet counted so a wave of hang-ups still shows.
+    public static let clientClosedRequest = FleetErrorCode(.clientClosedRequest)
+
+    /// A mutating request without the fleet's shared token, or with a wrong one (401).
+    public static let unauthorized = FleetErrorCode(.unauthorized)
+    /// A mutating request from another site, or to a host name the service does not answer to (403).
+    public static let forbidden = FleetErrorCode(.forbidden)
 
     /// Every code, in declaration order: the `error_type` label's allowed values.
     public static let all: [FleetErrorCode] = Base.allCases.map(FleetErrorCode.init)

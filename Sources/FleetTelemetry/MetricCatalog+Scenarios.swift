@@ -27,8 +27,10 @@ extension MetricCatalog {
     public static let otlpRelayConnections = MetricDefinition(
         "otlp_relay_connections_total", .counter,
         help: "Exporter connections through the in-process OTLP relay, by outcome: forwarded to the collector, "
-            + "swallowed by the otlpBlackhole scenario, or failed (the collector refused or was unreachable).",
-        labels: [.init("outcome", allowed: ["forwarded", "blackholed", "failed"])], emittedBy: .everyService)
+            + "swallowed by the otlpBlackhole scenario, failed (the collector refused or was unreachable), or "
+            + "unanswered (forwarded, but the collector never answered: also counted as forwarded). "
+            + "blackholed, failed and unanswered are lost exports.",
+        labels: [.init("outcome", allowed: ["forwarded", "blackholed", "failed", "unanswered"])], emittedBy: .everyService)
 
     // MARK: How the models' work ends, which the model scenarios change (llm-flan, tts-bark)
 

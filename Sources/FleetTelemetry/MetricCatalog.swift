@@ -105,7 +105,13 @@ public enum MetricCatalog {
         "process_cpu_seconds_total", .counter,
         help: "CPU time (user and system) used by this service's process.", emittedBy: .everyService)
 
-    static let process = [residentMemory, cpuSeconds]
+    public static let serviceRestarts = MetricDefinition(
+        "service_restarts_total", .counter,
+        help: "Times `audio-fleet up` restarted this service after its process exited on its own; a restarted "
+            + "process starts from the count so far (as Kubernetes' container restart count does). 0 when not run by up.",
+        emittedBy: .everyService)
+
+    static let process = [residentMemory, cpuSeconds, serviceRestarts]
 
     // MARK: Audio (the seed plan's audio metrics)
 
@@ -126,7 +132,15 @@ public enum MetricCatalog {
                  .init("status", allowed: ["success", "error"])],
         emittedBy: .services(["audio-processor"]))
 
-    static let audio = [audioProcessingDuration, audioQualityScore, audioChunksProcessed]
+    public static let audioUploadsRejected = MetricDefinition(
+        "audio_uploads_rejected_total", .counter,
+        help: "Uploaded audio refused while it was read, by reason: the codec error's code, audio_too_long "
+            + "for a file over the request's sample budget (its own claim, its packet count or its concealment).",
+        labels: [.init("reason", allowed: ["audio_too_long", "not_ogg_opus", "truncated", "corrupt_packet",
+                                           "unsupported_channel_count", "libopus", "invalid_wav", "invalid_frame_size"])],
+        emittedBy: .services(["audio-processor", "stt", "testing-ui"]))
+
+    static let audio = [audioProcessingDuration, audioQualityScore, audioChunksProcessed, audioUploadsRejected]
 
     // MARK: Voice turns (discord bridge)
 

@@ -34,6 +34,9 @@ public final class OTLPRelay: Service, Sendable {
     /// What became of a connection, the `outcome` label of `otlp_relay_connections_total`.
     enum Outcome: String {
         case forwarded, blackholed, failed
+        /// Forwarded, but the collector never answered before the connection ended: an export the
+        /// exporter gave up on (a collector that accepts and black-holes), counted on top of `forwarded`.
+        case unanswered
     }
 
     public let upstream: Upstream
@@ -118,19 +121,21 @@ public final class OTLPRelay: Service, Sendable {
             try await collector.executeThenClose { fromCollector, toCollector in
                 // Either side ending (the exporter gives up, the collector closes) ends both.
                 try await withThrowingTaskGroup(of: Void.self) { pumps in
-                    pumps.addTask { try await self.pump(fromExporter, into: toCollector, passage) }
-                    pumps.addTask { try await self.pump(fromCollector, into: toExporter, passage) }
+                    pumps.addTask { try await self.pump(fromExporter, into: toCollector, passage, from: .exporter) }
+                    pumps.addTask { try await self.pump(fromCollector, into: toExporter, passage, from: .collector) }
                     try await pumps.next()
                     pumps.cancelAll()
                 }
             }
         }
+        if passage.wentUnanswered { count(.unanswered) }
     }
 
     /// Copies bytes one way, or drops them once the connection has been swallowed.
     private func pump(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, into outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-                      _ passage: Passage) async throws {
+                      _ passage: Passage, from side: Passage.Side) async throws {
         for try await bytes in inbound {
+            passage.heard(from: side)
             switch passage.admit(blackholed: isBlackholed) {
             case .pass: try await outbound.write(bytes)
             case .swallowFromNowOn: count(.blackholed)
@@ -163,11 +168,26 @@ public final class OTLPRelay: Service, Sendable {
 }
 
 /// Whether one forwarded connection still passes bytes: it does until the first bytes that meet
-/// the black hole open, and never again after (both directions share it).
+/// the black hole open, and never again after (both directions share it); and whether the
+/// collector ever answered what the exporter sent.
 private final class Passage: Sendable {
     enum Decision { case pass, swallowFromNowOn, swallow }
 
     private let swallowing = Atomic<Bool>(false)
+    private let exporterSent = Atomic<Bool>(false)
+    private let collectorAnswered = Atomic<Bool>(false)
+
+    enum Side { case exporter, collector }
+
+    func heard(from side: Side) {
+        switch side {
+        case .exporter: exporterSent.store(true, ordering: .relaxed)
+        case .collector: collectorAnswered.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// The exporter sent a request and the collector never said a byte back.
+    var wentUnanswered: Bool { exporterSent.load(ordering: .relaxed) && !collectorAnswered.load(ordering: .relaxed) }
 
     func admit(blackholed: Bool) -> Decision {
         if swallowing.load(ordering: .relaxed) { return .swallow }

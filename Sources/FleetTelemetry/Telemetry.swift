@@ -1,6 +1,6 @@
 public import Configuration
 import CoreMetrics
-import Logging
+public import Logging
 import OTel
 public import Prometheus
 public import ServiceLifecycle
@@ -38,9 +38,7 @@ public struct Telemetry: Sendable {
         let prometheus = CatalogPrometheusFactory(registry: registry)
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         let stdout: @Sendable (String) -> any LogHandler = { label in
-            var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: OTel.makeLoggingMetadataProvider())
-            handler.logLevel = level
-            return handler
+            lineHandler(label: label, level: level, stream: nil)
         }
 
         guard configuration.exportEnabled else {
@@ -65,6 +63,20 @@ public struct Telemetry: Sendable {
         return Telemetry(configuration: configuration, registry: registry,
                          services: routing.relays + [ConcurrentShutdown([metrics.service, logs.service, tracing.service])],
                          otlpRelays: routing.relays, otlpBlackholeUnavailable: routing.unavailable)
+    }
+}
+
+extension Telemetry {
+    /// The handler behind the text lines a process writes (stdout, which `audio-fleet up` sends to
+    /// var/log/<service>.log): one log call is one line, whatever the message or metadata carry
+    /// (`LineSafeLogHandler`). `stream` is stdout unless a test captures the lines.
+    public static func lineHandler(label: String, level: Logger.Level,
+                                   stream: (any TextOutputStream & Sendable)?) -> any LogHandler {
+        let provider = OTel.makeLoggingMetadataProvider()
+        var handler = stream.map { StreamLogHandler(label: label, stream: $0, metadataProvider: provider) }
+            ?? StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
+        handler.logLevel = level
+        return LineSafeLogHandler(handler)
     }
 }
 
@@ -156,7 +168,9 @@ extension TelemetryConfiguration {
         ]
         for (settings, exporter) in exporters {
             otel[keyPath: exporter].timeout = exportTimeout
-            if let `protocol` = settings.protocol.flatMap(Self.exportProtocol) {
+            if exportsToEmbeddedBackend {
+                otel[keyPath: exporter].protocol = .httpJSON
+            } else if let `protocol` = settings.protocol.flatMap(Self.exportProtocol) {
                 otel[keyPath: exporter].protocol = `protocol`
             }
             // Setting the endpoint makes swift-otel use it as given; `SignalExport.endpoint` already
@@ -175,7 +189,6 @@ extension TelemetryConfiguration {
     static func exportProtocol(_ name: String) -> OTel.Configuration.OTLPExporterConfiguration.`Protocol`? {
         switch name {
         case "http/protobuf": .httpProtobuf
-        case "http/json": .httpJSON
         #if OTLPGRPC
         case "grpc": .grpc
         #endif

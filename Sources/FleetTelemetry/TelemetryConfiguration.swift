@@ -34,6 +34,9 @@ public struct TelemetryConfiguration: Sendable, Equatable {
     public var exportTimeout: Duration
     /// LOG_LEVEL (trace, debug, info, notice, warning, error, critical), default info.
     public var logLevel: String
+    /// FLEET_OTLP_EMBEDDED_BACKEND=true (`embeddedBackendVariable`): export swift-otel's JSON to the
+    /// fleet's embedded backend, whatever OTEL_EXPORTER_OTLP_*PROTOCOL says.
+    public var exportsToEmbeddedBackend: Bool
 
     /// What the reader says for the OTEL_* settings that `otelConfiguration` hands to swift-otel;
     /// nil (or empty) where unset, so swift-otel's default stays.
@@ -86,11 +89,26 @@ public struct TelemetryConfiguration: Sendable, Equatable {
     /// The OTLP protocols this build speaks. gRPC is a build option (the `OTLPGRPC` package trait,
     /// `swift build --traits OTLPGRPC`): without it swift-otel would crash on `grpc`, so we refuse it
     /// up front with a message that says how to get it.
+    ///
+    /// `http/json` is not offered: swift-otel 1.6 writes trace and span ids in base64 (swift-protobuf's
+    /// JSON for `bytes`) where the OTLP specification's JSON encoding requires hex, so a collector
+    /// would misread every id. It is refused with a message that says so (`notOffered`).
     #if OTLPGRPC
-    public static let protocols: Set<String> = ["grpc", "http/protobuf", "http/json"]
+    public static let protocols: Set<String> = ["grpc", "http/protobuf"]
     #else
-    public static let protocols: Set<String> = ["http/protobuf", "http/json"]
+    public static let protocols: Set<String> = ["http/protobuf"]
     #endif
+
+    /// Protocols swift-otel has but the fleet refuses, and why.
+    static let notOffered: [String: String] = [
+        "http/json": "http/json is not offered: swift-otel 1.6 writes trace and span ids in base64 where the OTLP "
+            + "specification's JSON encoding requires hex, so a collector would misread them; use http/protobuf",
+    ]
+
+    /// FLEET_OTLP_EMBEDDED_BACKEND=true: this process exports to the monitoring-dashboard's embedded
+    /// backend, which `audio-fleet up` sets when nobody named a collector. That backend reads
+    /// swift-otel's own JSON, base64 ids included, so the JSON export is used for it and nothing else.
+    public static let embeddedBackendVariable = "FLEET_OTLP_EMBEDDED_BACKEND"
 
     /// The values OTEL_* variables may take here; anything else fails start-up naming the variable.
     static let allowedValues: [String: Set<String>] = [
@@ -104,6 +122,7 @@ public struct TelemetryConfiguration: Sendable, Equatable {
         "OTEL_TRACES_SAMPLER": ["always_on", "always_off", "traceidratio", "parentbased_always_on",
                                 "parentbased_always_off", "parentbased_traceidratio"],
         "OTEL_ENABLED": ["true", "false"],
+        "FLEET_OTLP_EMBEDDED_BACKEND": ["true", "false"],
         "OTEL_SDK_DISABLED": ["true", "false"],
         "LOG_LEVEL": ["trace", "debug", "info", "notice", "warning", "error", "critical"],
     ]
@@ -128,6 +147,7 @@ public struct TelemetryConfiguration: Sendable, Equatable {
         self.metricExportInterval = milliseconds("OTEL_METRIC_EXPORT_INTERVAL") ?? .milliseconds(10_000)
         self.exportTimeout = milliseconds("OTEL_EXPORTER_OTLP_TIMEOUT") ?? .milliseconds(2_000)
         self.logLevel = read("LOG_LEVEL")?.lowercased() ?? "info"
+        self.exportsToEmbeddedBackend = read(Self.embeddedBackendVariable)?.lowercased() == "true"
 
         self.traces = Self.signalExport(.traces, from: reader)
         self.metrics = Self.signalExport(.metrics, from: reader)
@@ -173,6 +193,7 @@ public struct TelemetryConfiguration: Sendable, Equatable {
     /// since that is a build option rather than a typo.
     private static func expectedValues(_ allowed: Set<String>, given value: String) -> String {
         var expected = allowed.sorted().joined(separator: ", ")
+        if let why = notOffered[value.lowercased()] { expected += " (\(why))" }
         if value.lowercased() == "grpc" {
             expected += " (this binary was built without gRPC export: send OTLP/HTTP to port 4318, or build with `swift build --traits OTLPGRPC`)"
         }

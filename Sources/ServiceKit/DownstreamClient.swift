@@ -32,13 +32,20 @@ public struct DownstreamClient: Peer {
         self.http = http
         self.timeout = timeout
         self.retries = retries
-        self.breaker = CircuitBreaker(peer: peer, policy: breakerPolicy)
+        let base = self.url
+        // While open, the breaker asks the peer's /health/live, so it takes calls again as soon as
+        // the peer is back rather than after the whole open duration.
+        self.breaker = CircuitBreaker(peer: peer, policy: breakerPolicy, probe: {
+            await Self.isLive(at: Self.target(of: peer, url: base, scenarios: scenarios))
+        })
         self.scenarios = scenarios
     }
 
     /// Where calls go right now: `url`, or a refusing address while this peer is cut off.
-    var target: String {
-        scenarios?.peer(.downstreamUnreachable) == name ? RefusingAddress.url : url
+    var target: String { Self.target(of: name, url: url, scenarios: scenarios) }
+
+    static func target(of peer: String, url: String, scenarios: ScenarioBoard?) -> String {
+        scenarios?.peer(.downstreamUnreachable) == peer ? RefusingAddress.url : url
     }
 
     /// A body sent or received: bytes plus their media type.
@@ -109,7 +116,7 @@ public struct DownstreamClient: Peer {
         request.body = .bytes(ByteBuffer(bytes: json))
         let start = ContinuousClock.now
         do {
-            let response = try await http.execute(request, timeout: .init(timeout))
+            let response = try await execute(request)
             try await check(status: Int(response.status.code), body: response.status.code >= 300
                 ? Array(try await response.body.collect(upTo: 64 * 1024).readableBytesView) : [], start: start)
             return response
@@ -122,12 +129,31 @@ public struct DownstreamClient: Peer {
 
     /// Whether the peer answers `/health/live` within a second; used by readiness checks, through
     /// the untraced probe client.
-    public func isLive() async -> Bool {
+    public func isLive() async -> Bool { await Self.isLive(at: target) }
+
+    static func isLive(at target: String) async -> Bool {
         var request = HTTPClientRequest(url: target + "/health/live")
         request.method = .GET
         guard let response = try? await HTTPClient.probes.execute(request, timeout: .seconds(1)) else { return false }
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return response.status.code == 200
+    }
+
+    /// One attempt within `timeout`, however long it waits for a pooled connection.
+    ///
+    /// AsyncHTTPClient gives up on a request still queued for a connection after the connect
+    /// timeout (`getConnectionFromPoolTimeout`), which is the fleet client's 1 s, meant for a dead
+    /// peer. A full pool is this process's own queue, so the request goes back in the queue until
+    /// the attempt's own deadline: the pool wait is bounded by the call's timeout, not the connect's.
+    private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        let deadline = NIODeadline.now() + .init(timeout)
+        while true {
+            do {
+                return try await http.execute(request, deadline: deadline)
+            } catch let error as HTTPClientError where error == .getConnectionFromPoolTimeout && NIODeadline.now() < deadline {
+                continue
+            }
+        }
     }
 
     private func attemptOnce(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?,
@@ -137,11 +163,13 @@ public struct DownstreamClient: Peer {
         request.method = method
         if let contentType { request.headers.add(name: "content-type", value: contentType) }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
+        // The fleet's shared token, for peers' guarded endpoints (MutationGuard); none when unset.
+        for (name, value) in FleetAPIToken.headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
 
         let start = ContinuousClock.now
         do {
-            let response = try await http.execute(request, timeout: .init(timeout))
+            let response = try await execute(request)
             let bytes = Array(try await response.body.collect(upTo: 32 * 1024 * 1024).readableBytesView)
             try await check(status: Int(response.status.code), body: bytes, start: start)
             return Reply(status: Int(response.status.code), headers: response.headers, body: bytes)
@@ -170,7 +198,8 @@ public struct DownstreamClient: Peer {
     }
 
     private func failed(_ error: any Error, start: ContinuousClock.Instant) async -> FleetError {
-        await breaker.recordFailure()
+        // Only the peer's failures open its breaker, not this process's own waits and cancellations.
+        if !Self.isLocal(error) { await breaker.recordFailure() }
         MetricCatalog.httpClientDuration.observe((ContinuousClock.now - start).seconds,
                                                  ["peer_service": name, "outcome": "error"])
         let timedOut = (error as? HTTPClientError) == .deadlineExceeded || (error as? HTTPClientError) == .readTimeout
@@ -199,6 +228,14 @@ public struct DownstreamClient: Peer {
                 throw error
             }
         }
+    }
+
+    /// Failures that happen in this process whatever the peer does: no free pooled connection in
+    /// time, a caller that went away, a client shutting down.
+    static func isLocal(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        guard let error = error as? HTTPClientError else { return false }
+        return [.getConnectionFromPoolTimeout, .cancelled, .alreadyShutdown].contains(error)
     }
 
     private var circuitOpen: FleetError {

@@ -6,7 +6,8 @@ public import ServiceLifecycle
 
 /// Builds a service's Hummingbird application in the fleet's one shape:
 ///
-///     /health/live, /health/ready, /metrics      measured, not traced (probes would drown the traces)
+///     /health/live, /health/ready, /metrics,
+///     /openapi.yaml                              measured, not traced (probes would drown the traces)
 ///     everything the service adds                 FleetTracingMiddleware -> FleetHTTPMiddleware -> handler
 ///     (OTLP ingestion, /v1/traces, /v1/metrics, /v1/logs, is measured but not traced: see FleetTracingMiddleware)
 ///
@@ -15,6 +16,8 @@ public enum FleetApplication {
     public struct Built {
         public let application: Application<RouterResponder<FleetRequestContext>>
         public let background: [any Service]
+        /// Every route the router answers, for the test that holds them to the OpenAPI document.
+        public let routes: [Router<FleetRequestContext>.RouteDescription]
     }
 
     /// The service with its peers over HTTP, as a process runs it.
@@ -37,17 +40,25 @@ public enum FleetApplication {
         probes.get("/metrics") { _, _ in
             BinaryBody(registry.emitToBuffer(), contentType: MediaType.prometheusText)
         }
+        probes.get("/openapi.yaml") { _, _ in
+            BinaryBody(service.openAPIDocument, contentType: MediaType.yaml)
+        }
 
         let routes = router.group()
             .add(middleware: FleetTracingMiddleware())
             .add(middleware: FleetHTTPMiddleware(service: name))
         let background = try await service.build(routes: routes, runtime: runtime, peers: peers)
 
+        // Slow and idle clients are timed out and connections capped (HTTPServerLimits); past the
+        // cap, new connections wait in the listen backlog instead of taking descriptors.
+        let limits = runtime.settings.httpServer
         let application = Application(
             router: router,
+            server: .fleetHTTP1(limits),
             configuration: .init(address: .hostname(runtime.settings.host, port: runtime.settings.port),
-                                 serverName: "audio-fleet/\(name)"),
+                                 serverName: "audio-fleet/\(name)",
+                                 availableConnectionsDelegate: .maximum(limits.maxConnections, logger: runtime.logger)),
             logger: runtime.logger)
-        return Built(application: application, background: background)
+        return Built(application: application, background: background, routes: router.routes)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 public import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// The one error shape every service answers with:
 /// `{"error": {"code": "bad_request", "message": "...", "service": "stt"}}`.
@@ -40,6 +41,15 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func unprocessable(_ message: String) -> FleetError {
         .init(status: .unprocessableContent, code: .unprocessable, message: message)
     }
+    /// The client took longer than HTTP_REQUEST_READ_TIMEOUT to send its request.
+    public static func requestTimeout(_ message: String) -> FleetError {
+        .init(status: .requestTimeout, code: .requestTimeout, message: message)
+    }
+    /// The client hung up before the answer: nginx's 499, a 4xx so no dashboard counts it as the
+    /// server's failure. Nobody reads this answer; the status is for the metrics and the log.
+    public static func clientClosedRequest(_ message: String) -> FleetError {
+        .init(status: .init(code: 499, reasonPhrase: "Client Closed Request"), code: .clientClosedRequest, message: message)
+    }
     public static func notFound(_ message: String) -> FleetError {
         .init(status: .notFound, code: .notFound, message: message)
     }
@@ -66,6 +76,17 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
                               message: http.body ?? http.status.reasonPhrase)
         case let decoding as DecodingError:
             return .badRequest("The JSON body does not match: \(decoding.shortDescription)")
+        case is RequestReadTimeout:
+            return .requestTimeout("The request body did not arrive within the server's read timeout.")
+        case let parser as HTTPParserError:
+            // The connection ended mid-request: the client hung up. Any other parser error is a
+            // malformed request (bad chunk framing, say), the client's 400.
+            return parser == .invalidEOFState ? .clientClosedRequest("The client closed the connection mid-request.")
+                : .badRequest("The request is not valid HTTP/1.1: \(parser).")
+        case let channel as ChannelError where Self.clientGoneChannelErrors.contains(channel):
+            return .clientClosedRequest("The client closed the connection: \(channel).")
+        case let io as IOError where [ECONNRESET, EPIPE].contains(io.errnoCode):
+            return .clientClosedRequest("The client closed the connection: \(io).")
         case let response as any HTTPResponseError:
             return FleetError(status: response.status, code: code(for: response.status), message: "\(error)")
         default:
@@ -73,16 +94,28 @@ public struct FleetError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Channel errors that mean the other end is gone rather than that this service failed.
+    private static let clientGoneChannelErrors: [ChannelError] = [.ioOnClosedChannel, .eof, .outputClosed, .inputClosed,
+                                                                  .alreadyClosed]
+
+    /// Whether the answer ends the connection (`Connection: close`): after a body too large to
+    /// read, or a client too slow to send one, the rest of the connection is not worth reading.
+    public var closesConnection: Bool {
+        code == .payloadTooLarge || code == .requestTimeout
+    }
+
     static func code(for status: HTTPResponse.Status) -> Code {
         switch status.code {
         case 400: .badRequest
         case 404: .notFound
+        case 408: .requestTimeout
         case 413: .payloadTooLarge
         case 415: .unsupportedMediaType
         case 422: .unprocessable
         case 429: .rateLimited
         case 502: .badResponse
         case 503: .unavailable
+        case 499: .clientClosedRequest
         case 504: .timeout
         default: status.code >= 500 ? .internal : .badRequest
         }

@@ -4,7 +4,10 @@ public import Hummingbird
 import Logging
 
 /// Turns every failure into the fleet's JSON error shape, counts it, and records the catalog's
-/// HTTP server metrics. It sits inside Hummingbird's TracingMiddleware, so the server span sees
+/// HTTP server metrics. A client that hung up is `client_closed_request` with status 499, as
+/// nginx logs it: counted in `http_server_errors_total` like every 4xx, never a 5xx, so an alert
+/// on 5xx (or on `error_type="internal"`) does not fire because a phone lost its signal.
+/// It sits inside Hummingbird's TracingMiddleware, so the server span sees
 /// the final status code.
 public struct FleetHTTPMiddleware<Context: RequestContext>: RouterMiddleware {
     let service: String
@@ -19,7 +22,7 @@ public struct FleetHTTPMiddleware<Context: RequestContext>: RouterMiddleware {
         MetricCatalog.httpServerActive.adjust(by: 1)
         defer { MetricCatalog.httpServerActive.adjust(by: -1) }
 
-        let response: Response
+        var response: Response
         do {
             response = try await next(request, context)
         } catch {
@@ -30,6 +33,10 @@ public struct FleetHTTPMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.notice("request rejected", metadata: ["error": "\(fleetError)"])
             }
             response = fleetError.response(service: service)
+            if fleetError.closesConnection {
+                // CloseAfterResponseHandler ends the connection once this answer is written.
+                response.headers[.connection] = "close"
+            }
             MetricCatalog.httpServerErrors.increment(["http_route": route(context), "error_type": fleetError.code.description])
         }
         MetricCatalog.httpServerDuration.observe(

@@ -13,6 +13,10 @@ public protocol FleetService {
 
     static var member: FleetMember { get }
 
+    /// The service's OpenAPI 3.1 document (services/<name>/openapi.yaml, compiled in), served at
+    /// /openapi.yaml: the contract its routes are tested against.
+    static var openAPIDocument: [UInt8] { get }
+
     /// The peers over HTTP, at the URLs and with the timeouts the settings give.
     static func peers(runtime: ServiceRuntime) throws -> Peers
 

@@ -15,8 +15,16 @@ extension Request {
         }
     }
 
-    /// Decodes a snake_case JSON body of at most `limit` bytes; malformed JSON is a 400 naming the field.
+    /// Decodes a snake_case JSON body of at most `limit` bytes; malformed JSON is a 400 naming the
+    /// field. The body must say it is JSON (`application/json` or a `+json` type, any parameters):
+    /// anything else, a form post or `text/plain` included, is a 415 before a byte is read, so a
+    /// cross-site form (which cannot send `application/json` without a CORS preflight) never
+    /// reaches a handler.
     public func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 256 * 1024) async throws -> T {
+        guard let mediaType, MediaType.isJSON(mediaType) else {
+            throw FleetError.unsupportedMediaType(
+                "Content-Type '\((headers[.contentType] ?? "").prefix(100))' is not JSON: send Content-Type: application/json.")
+        }
         let bytes = try await collectBody(limit: limit)
         guard !bytes.isEmpty else { throw FleetError.badRequest("The request has no body; expected JSON.") }
         do {

@@ -8,17 +8,28 @@ import UnixSignals
 /// one ServiceGroup that shuts down gracefully on SIGTERM or SIGINT.
 public enum ServiceRunner {
     /// The whole shutdown, final telemetry export included, ends within this plus the cancellation
-    /// grace below — under 5 s even with no collector listening (export timeouts are 2 s by default;
-    /// with a collector up the final export takes milliseconds).
-    static let shutdownBudget: Duration = .milliseconds(3500)
+    /// grace below. An idle service takes well under a second (with no collector listening, up to
+    /// the 2 s export timeout); the budget is what in-flight work may use to drain: Hummingbird's
+    /// graceful shutdown stops accepting connections and lets the requests in flight complete
+    /// (each HTTP/1 connection closes after its current response), and the discord bridge lets its
+    /// speakers' turns finish (`VoiceFleet.drainBudget`, 6 s), with the rest left for the export.
+    static let shutdownBudget: Duration = .seconds(9)
     static let cancellationGrace: Duration = .milliseconds(500)
+
+    /// How many times `audio-fleet up` restarted this service before this process (AUDIO_FLEET_RESTARTS).
+    static var supervisedRestarts: Int {
+        ProcessInfo.processInfo.environment["AUDIO_FLEET_RESTARTS"].flatMap(Int.init).map { max(0, $0) } ?? 0
+    }
 
     public static func run<S: FleetService>(_ service: S.Type, overrides: [String: String] = [:]) async throws {
         let member = service.member
+        // Before the first audio buffer is allocated (HeapTuning says why).
+        let heapTuned = HeapTuning.keepLargeBuffersOutOfArenas()
         // One reader for everything: the environment, a .env file and the command line, OTEL_* included.
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
         let telemetry = try await Telemetry.bootstrap(serviceName: member.name, reader: settings.reader)
         MetricCatalog.initializeSeries(for: member.name)
+        MetricCatalog.serviceRestarts.increment(by: Double(supervisedRestarts))
         // Only now may HTTP clients exist: they capture the tracer bootstrapped above.
         let runtime = ServiceRuntime(member: member, settings: settings)
         OTLPBlackhole.follow(runtime.scenarios, relays: telemetry.otlpRelays,
@@ -33,11 +44,12 @@ public enum ServiceRunner {
             "address": "\(settings.host):\(settings.port)",
             "otlp_export": "\(telemetry.configuration.exportEnabled)",
             "service.instance.id": "\(telemetry.configuration.serviceInstanceID)",
+            "heap_tuned": "\(heapTuned)",
         ])
         // Services stop in reverse order: the server first, then background work, telemetry last
         // so the final spans of in-flight requests are exported.
         var configuration = ServiceGroupConfiguration(
-            services: telemetry.services + [ProcessMetricsService(), flags, readiness] + built.background + [built.application],
+            services: telemetry.services + [ProcessMetricsService(), HeapTrimService(), flags, readiness] + built.background + [built.application],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: runtime.logger)
         configuration.maximumGracefulShutdownDuration = shutdownBudget

@@ -19,6 +19,8 @@ public struct ServiceSettings: Sendable {
     public var dataDirectory: String
     /// Base URLs of the other services (AUDIO_PROCESSOR_URL, STT_URL, ...).
     public var peerURLs: [FleetMember: String]
+    /// HTTP_IDLE_TIMEOUT, HTTP_REQUEST_READ_TIMEOUT, HTTP_MAX_CONNECTIONS: what the server gives a client.
+    public var httpServer: HTTPServerLimits
     /// The reader, for service-specific keys.
     public let reader: ConfigReader
 
@@ -38,6 +40,7 @@ public struct ServiceSettings: Sendable {
             urls[peer] = url
         }
         peerURLs = urls
+        httpServer = try HTTPServerLimits(reader: reader)
     }
 
     /// Settings from the process environment, a `.env` file in the working directory if present,

@@ -21,8 +21,10 @@ enum ExportDefault: Equatable {
 
     static let endpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
                                     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"]
-    /// What the embedded backend reads best (it accepts OTLP JSON at least).
-    static let embeddedProtocol = "http/json"
+    /// What the embedded backend reads: swift-otel's JSON, base64 ids and all. Not an
+    /// OTEL_EXPORTER_OTLP_PROTOCOL value (http/json is refused there, see
+    /// TelemetryConfiguration.notOffered): the children get FLEET_OTLP_EMBEDDED_BACKEND=true.
+    static let embeddedProtocol = "swift-otel JSON"
 
     /// Decides from `reader` (the process environment above the `.env` file, as the children read
     /// them: ServiceSettings.environmentReader) where telemetry goes; `dashboardURL` is the
@@ -36,13 +38,14 @@ enum ExportDefault: Equatable {
         for name in endpointVariables {
             if let endpoint = value(name) { return .given(variable: name, endpoint: endpoint) }
         }
-        return .embedded(endpoint: dashboardURL, protocol: value("OTEL_EXPORTER_OTLP_PROTOCOL") ?? embeddedProtocol)
+        return .embedded(endpoint: dashboardURL, protocol: embeddedProtocol)
     }
 
     /// The variables to add to the children's environment (none unless embedded).
     var additions: [String: String] {
         guard case .embedded(let endpoint, let `protocol`) = self else { return [:] }
-        return ["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": `protocol`]
+        _ = `protocol`
+        return ["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, TelemetryConfiguration.embeddedBackendVariable: "true"]
     }
 
     /// One line for `up` to print: where traces, metrics and logs go.

@@ -36,6 +36,11 @@ struct FleetCall: Sendable {
     private func call<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: [UInt8]?) async throws -> Answer {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
+        // The shared token a fleet bound beyond loopback requires on scenario and load switches
+        // (MutationGuard); read from the environment as the services read it.
+        if let token = ProcessInfo.processInfo.environment["FLEET_API_TOKEN"], !token.isEmpty {
+            request.headers.add(name: "authorization", value: "Bearer \(token)")
+        }
         if let body {
             request.headers.add(name: "content-type", value: MediaType.json)
             request.body = .bytes(ByteBuffer(bytes: body))

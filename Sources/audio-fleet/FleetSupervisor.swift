@@ -7,35 +7,43 @@ import NIOHTTP1
 import ServiceKit
 import Synchronization
 
-/// Starts, watches and stops the nine child processes of `audio-fleet up`.
+/// Starts, watches, restarts and stops the nine child processes of `audio-fleet up`.
 final class FleetSupervisor: Sendable {
     enum Event: Sendable {
         case signal(String)
-        case exited(FleetMember, Int32)
+        /// A child process ended; `pid` tells a replaced process's late exit from the current one's.
+        case exited(FleetMember, pid: Int32, how: String)
     }
 
     let host: String
     let portOffset: Int
     let logDirectory: URL
     let followLogs: Bool
+    let restartPolicy: RestartPolicy
     let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
     /// Child processes by member; Process is not Sendable, so every access holds the lock.
     private let children = Mutex<[FleetMember: Process]>([:])
+    /// When each current child started, and each member's exits so far under the restart policy.
+    private let started = Mutex<[FleetMember: ContinuousClock.Instant]>([:])
+    private let restarts: Mutex<[FleetMember: RestartTracker]>
     private let stopping = Atomic<Bool>(false)
 
     /// Where the children's OTLP goes: what the environment (or `.env`) says, else the
     /// monitoring-dashboard's embedded backend (ExportDefault).
     let export: ExportDefault
 
-    init(host: String, portOffset: Int, logDirectory: URL, followLogs: Bool, environment: ConfigReader) throws {
+    init(host: String, portOffset: Int, logDirectory: URL, followLogs: Bool, environment: ConfigReader,
+         restartPolicy: RestartPolicy = .fleet) throws {
         self.host = host
         self.portOffset = portOffset
         self.logDirectory = logDirectory
         self.followLogs = followLogs
+        self.restartPolicy = restartPolicy
         export = ExportDefault.decide(reader: environment,
                                       dashboardURL: Self.url(of: .monitoringDashboard, host: host, portOffset: portOffset))
         (events, continuation) = AsyncStream.makeStream()
+        restarts = Mutex(Dictionary(uniqueKeysWithValues: FleetMember.allCases.map { ($0, RestartTracker(policy: restartPolicy)) }))
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
     }
 
@@ -61,32 +69,92 @@ final class FleetSupervisor: Sendable {
     }
 
     func startAll() throws {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let environment = childEnvironment()
         for member in FleetDirectory.startOrder {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = ["serve", member.name, "--host", host, "--port", String(port(of: member))]
-            process.environment = environment
-            let output = try openLog(for: member)
-            process.standardOutput = output
-            process.standardError = output
-            let continuation = self.continuation
-            process.terminationHandler = { process in
-                continuation.yield(.exited(member, process.terminationStatus))
-            }
-            try process.run()
-            let pid = process.processIdentifier
-            children.withLock { $0[member] = process }
+            let pid = try launch(member, restarts: 0)
             say("  started \(member.name.padding(toLength: 21, withPad: " ", startingAt: 0)) pid \(pid), port \(port(of: member))")
         }
     }
 
+    /// Starts `member`'s process; `restarts` reaches it as AUDIO_FLEET_RESTARTS, which it exports
+    /// as `service_restarts_total`. A restarted child appends to the log its predecessor wrote.
+    @discardableResult
+    private func launch(_ member: FleetMember, restarts: Int) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["serve", member.name, "--host", host, "--port", String(port(of: member))]
+        var environment = childEnvironment()
+        environment["AUDIO_FLEET_RESTARTS"] = String(restarts)
+        process.environment = environment
+        let output = try openLog(for: member, append: restarts > 0)
+        process.standardOutput = output
+        process.standardError = output
+        let continuation = self.continuation
+        process.terminationHandler = { process in
+            let how = process.terminationReason == .uncaughtSignal
+                ? "killed by signal \(process.terminationStatus)" : "exit status \(process.terminationStatus)"
+            continuation.yield(.exited(member, pid: process.processIdentifier, how: how))
+        }
+        try process.run()
+        children.withLock { $0[member] = process }
+        started.withLock { $0[member] = .now }
+        return process.processIdentifier
+    }
+
+    /// Whether `pid` is `member`'s current process (an exit reported late may be a replaced one's).
+    func isCurrent(_ member: FleetMember, pid: Int32) -> Bool {
+        children.withLock { $0[member]?.processIdentifier == pid }
+    }
+
+    /// What to do about `member`'s unexpected exit: restart it after a pause, or give up.
+    func decideAfterExit(of member: FleetMember) -> (RestartTracker.Decision, restarts: Int) {
+        let startedAt = started.withLock { $0[member] } ?? .now
+        return restarts.withLock { trackers in
+            let decision = trackers[member]!.childExited(startedAt: startedAt, exitedAt: .now)
+            return (decision, trackers[member]!.restarts)
+        }
+    }
+
+    /// Restarts `member` after `delay`, unless the fleet is stopping by then, and says when it is
+    /// ready again. Runs on its own, so signals and other exits are handled meanwhile.
+    func restart(_ member: FleetMember, after delay: Duration, restarts count: Int) {
+        Task {
+            try? await Task.sleep(for: delay)
+            guard !isStopping else { return }
+            do {
+                let pid = try launch(member, restarts: count)
+                note("restarted \(member.name): pid \(pid) (restart \(count))", in: member)
+            } catch {
+                note("could not restart \(member.name): \(error)", in: member)
+                return
+            }
+            let since = ContinuousClock.now
+            while !isStopping, isRunning(member) {
+                if await isReady(member) {
+                    note("\(member.name) is ready again after \(String(format: "%.1f", (ContinuousClock.now - since).seconds)) s", in: member)
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    /// One line on `up`'s console and in the member's own log, so whoever reads either sees it.
+    func note(_ line: String, in member: FleetMember) {
+        say("audio-fleet up: \(line)")
+        let descriptor = open(logFile(of: member).path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard descriptor >= 0 else { return }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        handle.write(Data("audio-fleet up: \(line)\n".utf8))
+    }
+
     /// Each child writes to its log file; with --follow-logs a pipe copies lines here as well.
-    private func openLog(for member: FleetMember) throws -> Any {
+    /// Opened for appending, so `up`'s own notes (`note`) and the child's lines interleave rather
+    /// than overwrite each other, and a restarted child continues its predecessor's log.
+    private func openLog(for member: FleetMember, append: Bool) throws -> Any {
         let file = logFile(of: member)
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_APPEND | (append ? 0 : O_TRUNC), 0o644)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path]) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         guard followLogs else { return handle }
         let pipe = Pipe()
         let prefix = "[\(member.name)] "
@@ -129,7 +197,7 @@ final class FleetSupervisor: Sendable {
         }
     }
 
-    private func isReady(_ member: FleetMember) async -> Bool {
+    func isReady(_ member: FleetMember) async -> Bool {
         var request = HTTPClientRequest(url: url(of: member) + "/health/ready")
         request.method = .GET
         guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) else { return false }
@@ -161,24 +229,57 @@ final class FleetSupervisor: Sendable {
         say("Press Ctrl-C to stop.")
     }
 
-    /// SIGTERM to every child, then SIGKILL to any still running after the grace period.
-    func stopAll(grace: Duration = .seconds(8)) async {
-        stopping.store(true, ordering: .relaxed)
-        let pids = children.withLock { $0.values.filter(\.isRunning).map(\.processIdentifier) }
-        for pid in pids { kill(pid, SIGTERM) }
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline, anyRunning() {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        // Foundation reaps its children, so isRunning turns false once a process has exited.
-        children.withLock { boxes in
-            for process in boxes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        continuation.finish()
+    /// How one tier of the shutdown went.
+    struct TierStop: Sendable {
+        let name: String
+        let members: [FleetMember]
+        let took: Duration
+        /// Members still running after the grace period, which SIGKILL ended.
+        let killed: [FleetMember]
     }
 
-    private func anyRunning() -> Bool {
-        children.withLock { $0.values.contains(where: \.isRunning) }
+    /// Stops the fleet tier by tier (`FleetDirectory.stopTiers`): SIGTERM to a tier's children,
+    /// which drain their in-flight work within their shutdown budget and exit; the next tier
+    /// only once they have. A child still running after `grace` gets SIGKILL.
+    @discardableResult
+    func stopAll(grace: Duration = .seconds(12)) async -> [TierStop] {
+        stopping.store(true, ordering: .relaxed)
+        var stops: [TierStop] = []
+        for tier in FleetDirectory.stopTiers {
+            let begun = ContinuousClock.now
+            let processes = children.withLock { boxes in tier.members.compactMap { boxes[$0] }.filter(\.isRunning) }
+            for process in processes { kill(process.processIdentifier, SIGTERM) }
+            let deadline = begun + grace
+            // Foundation reaps its children, so isRunning turns false once a process has exited.
+            while ContinuousClock.now < deadline, anyRunning(tier.members) {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            let killed = children.withLock { boxes in
+                tier.members.filter { member in
+                    guard let process = boxes[member], process.isRunning else { return false }
+                    kill(process.processIdentifier, SIGKILL)
+                    return true
+                }
+            }
+            stops.append(TierStop(name: tier.name, members: tier.members, took: ContinuousClock.now - begun, killed: killed))
+        }
+        continuation.finish()
+        return stops
+    }
+
+    private func anyRunning(_ members: [FleetMember]) -> Bool {
+        children.withLock { boxes in members.contains { boxes[$0]?.isRunning ?? false } }
+    }
+
+    /// Each child's exit status after `stopAll`, for those that did not exit 0.
+    func uncleanExits() -> [String] {
+        children.withLock { boxes in
+            FleetDirectory.startOrder.compactMap { member in
+                guard let process = boxes[member], !process.isRunning else { return nil }
+                let clean = process.terminationReason == .exit && process.terminationStatus == 0
+                return clean ? nil : "\(member.name) (\(process.terminationReason == .exit ? "exit status" : "signal") \(process.terminationStatus))"
+            }
+        }
     }
 
     func signalled(_ name: String) {

@@ -5,7 +5,8 @@ import ServiceKit
 import UnixSignals
 
 /// `audio-fleet up`: all nine services on this machine, each its own process (and so its own
-/// `service.name`), wired to each other on loopback. Ctrl-C or SIGTERM stops them all gracefully.
+/// `service.name`), wired to each other on loopback. A child that exits on its own is restarted with backoff
+/// (RestartPolicy); Ctrl-C or SIGTERM stops them all gracefully, front doors first (ShutdownTiers).
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run all nine services natively, each in its own process.")
 
@@ -49,16 +50,35 @@ struct Up: AsyncParsableCommand {
         for await event in events {
             switch event {
             case .signal(let name):
-                say("\n\(name) received: stopping all services…")
-                await supervisor.stopAll()
+                say("\n\(name) received: stopping the fleet, front doors first…")
+                let stops = await supervisor.stopAll()
+                for stop in stops {
+                    let names = stop.members.map(\.name).joined(separator: ", ")
+                    say("  stopped \(stop.name) (\(names)) in \(String(format: "%.1f", stop.took.seconds)) s"
+                        + (stop.killed.isEmpty ? "" : "; SIGKILL to \(stop.killed.map(\.name).joined(separator: ", ")), still running after the grace period"))
+                }
+                let unclean = supervisor.uncleanExits()
+                if !unclean.isEmpty { say("  not a clean exit: \(unclean.joined(separator: ", "))") }
                 say("All services stopped.")
+                if stops.contains(where: { !$0.killed.isEmpty }) { throw ExitCode(1) }
                 return
-            case .exited(let member, let status):
-                guard !supervisor.isStopping else { continue }
-                say("\(member.name) exited unexpectedly (status \(status)); last lines of its log:")
-                say(supervisor.tail(of: member))
-                await supervisor.stopAll()
-                throw ExitCode(1)
+            case .exited(let member, let pid, let how):
+                guard !supervisor.isStopping, supervisor.isCurrent(member, pid: pid) else { continue }
+                let (decision, restarts) = supervisor.decideAfterExit(of: member)
+                switch decision {
+                case .restart(let delay):
+                    supervisor.note("\(member.name) (pid \(pid)) exited unexpectedly (\(how)); restarting it in "
+                        + "\(String(format: "%.1f", delay.seconds)) s (restart \(restarts)). Last lines of its log:", in: member)
+                    say(supervisor.tail(of: member))
+                    supervisor.restart(member, after: delay, restarts: restarts)
+                case .giveUp(let exits):
+                    let window = Int(supervisor.restartPolicy.crashLoopWindow.seconds)
+                    supervisor.note("\(member.name) (pid \(pid)) exited unexpectedly (\(how)), \(exits) times within \(window) s: "
+                        + "it is crash-looping, so the fleet stops. Last lines of its log:", in: member)
+                    say(supervisor.tail(of: member))
+                    await supervisor.stopAll()
+                    throw ExitCode(1)
+                }
             }
         }
     }

@@ -147,7 +147,7 @@ final class ServedFleet: Sendable {
             environment[member.urlVariable] = "http://127.0.0.1:\(member.hostPort + portOffset)"
         }
         environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:\(FleetMember.monitoringDashboard.hostPort + portOffset)"
-        environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/json"
+        environment["FLEET_OTLP_EMBEDDED_BACKEND"] = "true"
         // Exports as often as the fleet allows, so a dead endpoint is met on every turn.
         environment["OTEL_BSP_SCHEDULE_DELAY"] = "100"
         environment["OTEL_BLRP_SCHEDULE_DELAY"] = "100"

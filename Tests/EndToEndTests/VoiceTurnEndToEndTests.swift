@@ -44,7 +44,7 @@ struct VoiceTurnEndToEndTests {
         defer { receiver.cancel() }
         let fleet = try FleetProcess(portOffset: 20_000, environment: [
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(receiverPort)",
-            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+            "FLEET_OTLP_EMBEDDED_BACKEND": "true",
             "OTEL_BSP_SCHEDULE_DELAY": "500",
             "OTEL_METRIC_EXPORT_INTERVAL": "2000",
             "OTEL_ENABLED": "true",

@@ -142,9 +142,8 @@ struct OpusCodecTests {
         let decoder = try OpusDecoder()
         // Lose the loudest frame: concealment has a voice to continue there.
         let frame = AudioFormat.samplesPerFrame
-        let lost = try #require((5..<(packets.count - 5)).max { a, b in
-            TestSignals.power(Self.speech[(a * frame)..<((a + 1) * frame)]) < TestSignals.power(Self.speech[(b * frame)..<((b + 1) * frame)])
-        })
+        let power = { (index: Int) -> Double in TestSignals.power(Self.speech[(index * frame)..<((index + 1) * frame)]) }
+        let lost = try #require((5..<(packets.count - 5)).max { power($0) < power($1) })
         var output: [[Float]] = []
         for (index, packet) in packets.enumerated() {
             output.append(index == lost ? try decoder.concealLostFrame() : try decoder.decode(packet))

@@ -12,6 +12,7 @@ import Testing
 /// optional peer.
 enum EchoService: FleetService {
     static let member = FleetMember.guardrails
+    static let openAPIDocument = Array("openapi: 3.1.0\n".utf8)
 
     struct Echo: Codable, ResponseEncodable {
         let text: String

@@ -41,13 +41,28 @@ struct TelemetryConfigurationTests {
         }
     }
 
+    @Test("http/json is refused at start-up, saying why (base64 ids) and to use http/protobuf")
+    func httpJSONIsNotOffered() {
+        for variable in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"] {
+            do {
+                _ = try TelemetryConfiguration(serviceName: "stt", environment: [variable: "http/json"])
+                Issue.record("\(variable)=http/json was accepted")
+            } catch {
+                #expect(error.variable == variable)
+                #expect(error.description.contains("base64") && error.description.contains("hex")
+                        && error.description.contains("use http/protobuf"), "\(error)")
+            }
+        }
+        #expect(!TelemetryConfiguration.protocols.contains("http/json"))
+    }
+
     @Test("gRPC export is accepted only by a binary built with the OTLPGRPC trait, and the refusal says how")
     func grpcIsABuildOption() throws {
         let environment = ["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4317"]
         #if OTLPGRPC
         #expect(try TelemetryConfiguration(serviceName: "stt", environment: environment).exportEnabled)
         #else
-        #expect(TelemetryConfiguration.protocols == ["http/protobuf", "http/json"])
+        #expect(TelemetryConfiguration.protocols == ["http/protobuf"])
         do {
             _ = try TelemetryConfiguration(serviceName: "stt", environment: environment)
             Issue.record("grpc was accepted by a build without the OTLPGRPC trait")
@@ -132,7 +147,7 @@ struct TelemetryConfigurationTests {
     @Test("otelConfiguration carries protocol, endpoints, headers, exporters, sampler, resource attributes and OTEL_SERVICE_NAME")
     func otelConfigurationCarriesTheReader() throws {
         let environment = [
-            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+            "FLEET_OTLP_EMBEDDED_BACKEND": "true",
             "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
             "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://log-collector:4318/custom/path",
             "OTEL_EXPORTER_OTLP_HEADERS": "api-key=s3cr=t, tenant = fleet",
@@ -193,9 +208,9 @@ struct TelemetryConfigurationTests {
     static let endpointEnvironments: [[String: String]] = [
         ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318"],
         ["OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel-collector:4318/base/"],
-        ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://traces:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"],
+        ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://traces:4318", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"],
         ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://metrics:9090/in",
-         "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": "http/json"],
+         "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": "http/protobuf"],
     ]
 
     @Test("endpoints resolve as swift-otel resolves the same environment, and its re-applying the process environment changes nothing",

@@ -41,8 +41,9 @@ struct DashboardEscapingTests {
                                       edges: [ServiceEdge(caller: "discord", callee: Self.hostile, calls: 1, errors: 1)],
                                       lastError: Self.hostile)
         try await DashboardFixture.app(telemetry: telemetry).application.test(.router) { client in
-            let turn = TurnReport(turnId: 1, speaker: Self.hostile, sessionId: "s", outcome: Self.hostile, transcript: Self.hostile,
-                                  response: Self.hostile, endToEndSeconds: 1, traceId: Self.hostile, finishedAt: 1_700_000_000)
+            // The outcome and trace id must be real ones now (TurnReport.problem); the free texts stay hostile.
+            let turn = TurnReport(turnId: 1, speaker: Self.hostile, sessionId: "s", outcome: "replied", transcript: Self.hostile,
+                                  response: Self.hostile, endToEndSeconds: 1, traceId: TraceFixture.traceId, finishedAt: 1_700_000_000)
             let body = try JSONEncoder.fleet.encode(turn)
             let accepted = try await client.execute(uri: "/api/turns", method: .post, headers: [.contentType: "application/json"],
                                                     body: ByteBuffer(bytes: body))

@@ -1,3 +1,4 @@
+import FleetUploads
 import Testing
 @testable import STTService
 

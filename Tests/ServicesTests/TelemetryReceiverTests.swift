@@ -111,7 +111,7 @@ struct TelemetryReceiverTests {
         try await app.test(.router) { client in
             let protobuf = try await post(client, "traces", "\u{0A}\u{02}", headers: [.contentType: "application/x-protobuf"])
             #expect(protobuf.status == .unsupportedMediaType)
-            #expect(String(buffer: protobuf.body).contains("OTEL_EXPORTER_OTLP_PROTOCOL=http/json"))
+            #expect(String(buffer: protobuf.body).contains("FLEET_OTLP_EMBEDDED_BACKEND=true"))
             #expect(protobuf.headers[.contentType] == "application/json")
 
             let gzip = try await post(client, "metrics", "{}", headers: [.contentType: "application/json", .contentEncoding: "gzip"])

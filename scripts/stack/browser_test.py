@@ -20,10 +20,8 @@ writes docs/screenshots/, which the README shows). Everything it starts is stopp
 Usage: browser_test.py --binary .build/debug/audio-fleet [--screenshots DIR] [--timeout 120]
 """
 import argparse
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,11 +29,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-import dashboard_test as dt  # noqa: E402
-from stacklib import ROOT, native_fleet  # noqa: E402
+import nativefleet  # noqa: E402
+from nativefleet import Failure, Fleet, get_json  # noqa: E402
 
 PROGRAM = "browser-test"
-dt.PROGRAM = PROGRAM
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 # Text a user might paste: every page must show it as text and run none of it.
 HOSTILE = 'Hey Atlas, what is <script>window.__xss=1</script><img src=x onerror="window.__xss=2"> about?'
@@ -48,10 +45,6 @@ def say(message):
     print(f"{PROGRAM}: {message}", flush=True)
 
 
-class Failure(Exception):
-    pass
-
-
 def check(condition, message):
     if not condition:
         raise Failure(message)
@@ -59,64 +52,7 @@ def check(condition, message):
 
 
 def eventually(what, probe, timeout, interval=2.0):
-    """Calls probe() until it returns a true value; returns it, or fails naming what was awaited."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            value, last = probe()
-            if value:
-                return value
-        except Exception as error:  # noqa: BLE001 - anything here means "not yet"
-            last = str(error)
-        time.sleep(interval)
-    raise Failure(f"timed out after {timeout:.0f} s waiting for {what} ({last})")
-
-
-class Fleet:
-    """`audio-fleet up` in its own process group, with its own data, logs and flag file."""
-
-    def __init__(self, binary, tmp):
-        self.ports, _ = native_fleet()
-        self.offset = dt.free_offset()
-        self.tmp = tmp
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-        env.update(DATA_DIR=os.path.join(tmp, "data"),
-                   SCENARIO_FLAGS_FILE=os.path.join(tmp, "flags", "scenarios.flagd.json"),
-                   # Spans reach the embedded backend within a second instead of five.
-                   OTEL_BSP_SCHEDULE_DELAY="1000")
-        self.log = os.path.join(tmp, "fleet.out")
-        self.process = subprocess.Popen(
-            [binary, "up", "--port-offset", str(self.offset), "--log-directory", os.path.join(tmp, "logs")],
-            stdout=open(self.log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-            start_new_session=True, cwd=tmp)
-
-    def url(self, service):
-        return f"http://127.0.0.1:{self.ports[service] + self.offset}"
-
-    def wait_ready(self):
-        dt.wait_for("the fleet's /health/ready", dt.fleet_ready(self.ports, self.offset), 120, self.process.pid)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                say("the fleet did not stop on SIGTERM; killing its process group")
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-    def tail(self):
-        with open(self.log, errors="replace") as f:
-            return "".join(f.readlines()[-20:])
-
-
-def get_json(url):
-    with urllib.request.urlopen(url, timeout=10) as answer:
-        return json.load(answer)
+    return nativefleet.eventually(what, probe, timeout, interval)
 
 
 def fetch(url, path):
@@ -206,7 +142,7 @@ def testing_ui(browser, fleet, shots):
 # The bridge's page and the monitoring dashboard
 
 def bridge(browser, fleet, shots):
-    status, body = dt.http_send("POST", fleet.url("discord") + "/voice/speak", {"text": HOSTILE})
+    status, _, body = nativefleet.request("POST", fleet.url("discord") + "/voice/speak", {"text": HOSTILE})
     check(status in (200, 202), f"bridge: POST /voice/speak with pasted HTML -> {status}")
     page = browser.new_page()
     eventually("the bridge page to list the pasted text", lambda: (

@@ -13,7 +13,10 @@
   - named volumes for Prometheus, Grafana and the orchestrator's SQLite data are declared and used;
   - no top-level `name:` (docker-compose 1.29 rejects it);
   - .env.common's OTLP settings are valid: a URL with a scheme, the http/protobuf protocol on its
-    port, a sampler name from the spec, no shared OTEL_SERVICE_NAME.
+    port, a sampler name from the spec, no shared OTEL_SERVICE_NAME;
+  - security (docs/operations/security.md): compose publishes exactly the ports that document's
+    table lists; every audio-fleet:local container runs as uid 10001 with a read-only root
+    filesystem and a /tmp tmpfs, and gets FLEET_API_TOKEN (its services bind 0.0.0.0).
 
 The nine fleet services' own entries (names, ports, commands, probe URLs, env_file, the
 *_URL variables of .env.common) are compared with FleetMember by Tests/StackConfigTests, which
@@ -58,6 +61,8 @@ def check_flagd(r, services):
             "testing-ui: mounts the flag folder read-write")
     r.check((ui.get("environment") or {}).get("SCENARIO_FLAGS_FILE") == "/flags/scenarios.flagd.json",
             "testing-ui: SCENARIO_FLAGS_FILE is the file flagd serves")
+    check_security(r, services)
+
     env = read_env(path(".env.common"))
     r.check(env.get("FLAGD_HOST") == "flagd", f".env.common: FLAGD_HOST is the flagd service ({env.get('FLAGD_HOST')})")
     r.check(env.get("FLAGD_OFREP_PORT", "8016") == "8016", ".env.common: FLAGD_OFREP_PORT is flagd's OFREP port 8016")
@@ -65,6 +70,35 @@ def check_flagd(r, services):
         if s.get("env_file") == ".env.common":
             r.check(((s.get("depends_on") or {}).get("flagd-ready") or {}).get("condition") == "service_completed_successfully",
                     f"{name}: waits for flagd-ready")
+
+
+def documented_ports():
+    """{(service, host port, container port)} from the published-ports table of security.md."""
+    rows = set()
+    for line in open(path("docs", "operations", "security.md")):
+        m = re.fullmatch(r"\| ([a-z-]+) \| (\d+) \| (\d+) \|\n?", line)
+        if m:
+            rows.add((m.group(1), int(m.group(2)), int(m.group(3))))
+    return rows
+
+
+def check_security(r, services):
+    published = set()
+    for name, s in services.items():
+        for mapping in s.get("ports") or []:
+            parts = str(mapping).split(":")
+            published.add((name, int(parts[-2]), int(parts[-1].split("/")[0])))
+    documented = documented_ports()
+    r.check(bool(documented), "docs/operations/security.md lists the published ports")
+    r.check(published == documented, "compose publishes exactly the documented ports",
+            f"undocumented: {sorted(published - documented)}; documented but not published: {sorted(documented - published)}")
+    for name, s in services.items():
+        if s.get("image") != "audio-fleet:local":
+            continue
+        r.check(str(s.get("user")) == "10001:10001", f"{name}: runs as uid 10001 (user: {s.get('user')})")
+        r.check(s.get("read_only") is True, f"{name}: read-only root filesystem")
+        r.check("/tmp" in (s.get("tmpfs") or []), f"{name}: /tmp is a tmpfs")
+        r.check("FLEET_API_TOKEN" in (s.get("environment") or {}), f"{name}: gets FLEET_API_TOKEN")
 
 
 def main():

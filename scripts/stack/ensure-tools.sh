@@ -8,7 +8,9 @@
 #         Python has it); Playwright drives the system's Chromium and never downloads a browser.
 #   speech: opus-tools (apt) and pocketsphinx + jiwer (PyPI, into var/stack-venv): the independent
 #         recognizer, with its own bundled English model, that scores tts-bark's speech.
-# Usage: scripts/stack/ensure-tools.sh [check|dashboard|browser|speech]   (dashboard needs only prometheus + python)
+#   contract: schemathesis (PyPI, pinned, into var/stack-venv): fuzzes each service against its
+#         OpenAPI document (`make contract-test`).
+# Usage: scripts/stack/ensure-tools.sh [check|dashboard|browser|speech|contract]   (dashboard needs only prometheus + python)
 # Prints nothing when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,6 +32,9 @@ if [ "$purpose" = speech ]; then
   if ! python3 -c 'import pocketsphinx, jiwer' 2>/dev/null && [ ! -x var/stack-venv/bin/python ]; then
     python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
   fi
+fi
+if [ "$purpose" = contract ] && [ ! -x var/stack-venv/bin/python ]; then
+  python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 fi
 if [ "$purpose" = check ]; then
   command -v docker-compose >/dev/null || need+=(docker-compose)
@@ -72,4 +77,13 @@ if [ "$purpose" = speech ] && ! python3 -c 'import pocketsphinx, jiwer' 2>/dev/n
   [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
   var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check pocketsphinx==5.1.1 jiwer \
     || { echo "could not install pocketsphinx; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install pocketsphinx==5.1.1 jiwer" >&2; exit 1; }
+fi
+
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$purpose" = contract ] && ! { [ -x var/stack-venv/bin/schemathesis ] \
+    && var/stack-venv/bin/python -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; }; then
+  echo "stack tools: installing schemathesis $SCHEMATHESIS_VERSION into var/stack-venv"
+  [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
+  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+    || { echo "could not install schemathesis; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install schemathesis==$SCHEMATHESIS_VERSION" >&2; exit 1; }
 fi

@@ -40,6 +40,18 @@ if [ "${KEEP_SCENARIOS:-0}" != 1 ] || [ ! -f var/flags/scenarios.flagd.json ]; t
   install -m 0644 config/flagd/scenarios.flagd.json var/flags/scenarios.flagd.json
 fi
 
+# The services bind 0.0.0.0 inside the compose network, so their mutating endpoints require a
+# shared token (MutationGuard; docs/operations/security.md). One is generated once and kept in
+# var/fleet-api-token (mode 0600) unless FLEET_API_TOKEN is set.
+if [ -z "${FLEET_API_TOKEN:-}" ]; then
+  if [ ! -s var/fleet-api-token ]; then
+    (umask 077 && od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > var/fleet-api-token)
+    echo "Generated the fleet's API token in var/fleet-api-token"
+  fi
+  FLEET_API_TOKEN=$(cat var/fleet-api-token)
+  export FLEET_API_TOKEN
+fi
+
 timeout="${RUN_DOCKER_TIMEOUT:-300}"
 echo "Building audio-fleet:local and starting the stack…"
 "${compose[@]}" up -d --build

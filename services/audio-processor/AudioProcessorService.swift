@@ -8,6 +8,7 @@ public import ServiceLifecycle
 /// and on single 20 ms Opus frames. No peers; its one component is the Opus codec itself.
 public enum AudioProcessorService: FleetService {
     public static let member = FleetMember.audioProcessor
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
                              peers _: NoPeers) async throws -> [any Service] {

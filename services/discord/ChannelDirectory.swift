@@ -86,14 +86,45 @@ actor ChannelDirectory {
         publish()
     }
 
-    /// Stops every speaker, cancelling the turns in flight too, and waits until they are done.
-    func close() async {
+    /// Stops every speaker: none starts another turn, and the turns in flight get `drain` to
+    /// finish (the fleet behind the bridge is still up: `audio-fleet up` stops the front doors
+    /// first). Turns still running after it are cancelled, and given a moment to wind down.
+    /// Returns whether all finished within the drain.
+    ///
+    /// Cancelling a speaker stops its sending at once and lets the turns it started run on
+    /// (`prepareTurn`), so waiting for the speakers' tasks is waiting for their turns. A turn may
+    /// also wait for its channel's voice, behind other replies: at 50 speakers not all of them
+    /// can play within any short drain, and the rest are cut.
+    @discardableResult
+    func close(drain: Duration = .zero) async -> Bool {
         running = false
-        environment.closing.close()
         let tasks = members.compactMap(\.task)
         for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        let drained = await Self.all(tasks, finishWithin: drain)
+        environment.closing.close()
+        if !drained { _ = await Self.all(tasks, finishWithin: .seconds(1)) }
         for index in members.indices { members[index].task = nil }
+        return drained
+    }
+
+    /// Whether every task ends within `limit`. Awaiting a task's value cannot be cancelled, so
+    /// the wait races a timer instead of sitting in a task group (which would wait regardless).
+    private static func all(_ tasks: [Task<Void, Never>], finishWithin limit: Duration) async -> Bool {
+        let (ends, end) = AsyncStream<Bool>.makeStream()
+        let waiter = Task {
+            for task in tasks { await task.value }
+            end.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            end.yield(false)
+        }
+        var first = ends.makeAsyncIterator()
+        let finished = await first.next() ?? false
+        end.finish()
+        timer.cancel()
+        _ = waiter  // ends by itself once the tasks do
+        return finished
     }
 
     private func addSpeaker() async throws {

@@ -1,4 +1,5 @@
 public import Foundation
+import FleetContracts
 
 /// The simulated server's text channels: what POST /mcp/send_message posts and GET /mcp/messages
 /// reads back, the way the original's bot posted into real Discord channels.
@@ -28,7 +29,9 @@ public actor ChannelLog {
         let discordEpochMs: UInt64 = 1_420_070_400_000
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000)) &- discordEpochMs
         lastID = max(millis << 22, lastID + 1)
-        let message = Message(messageId: String(lastID), channelId: channelID, author: author, content: content,
+        // Messages are shown on the page and by /mcp/messages: kept redacted (PIIRedactor).
+        let message = Message(messageId: String(lastID), channelId: channelID, author: author,
+                              content: PIIRedactor.shared.redacted(content),
                               timestamp: date)
         messages.append(message)
         if messages.count > capacity { messages.removeFirst(messages.count - capacity) }

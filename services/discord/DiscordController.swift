@@ -8,6 +8,8 @@ import ServiceKit
 struct DiscordController: Sendable {
     let fleet: VoiceFleet
     let config: DiscordConfig
+    /// The load switch is refused cross-site, and without FLEET_API_TOKEN beyond loopback.
+    var mutationGuard = MutationGuard.loopbackDefault
 
     static let maxSpokenLength = 300
     /// A sentence of at most 300 characters and a speaker's name.
@@ -16,7 +18,7 @@ struct DiscordController: Sendable {
     func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.get("/voice/status", use: status)
         group.get("/voice/load", use: load)
-        group.put("/voice/load", use: changeLoad)
+        group.guarded(by: mutationGuard).put("/voice/load", use: changeLoad)
         group.get("/voice/turns", use: listTurns)
         group.get("/voice/turns/{id}", use: turn)
         group.get("/voice/turns/{id}/input.opus", use: inputAudio)

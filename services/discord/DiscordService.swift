@@ -11,6 +11,7 @@ public import ServiceLifecycle
 /// paced playback of Atlas's reply into the channel.
 public enum DiscordService: FleetService {
     public static let member = FleetMember.discord
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     /// The services a voice turn goes through, and the dashboard that hears how it went.
     public struct Peers: Sendable {
@@ -68,7 +69,8 @@ public enum DiscordService: FleetService {
             turns: turns, scenarios: runtime.scenarios, untilFleetReady: { await readiness.wait() }, logger: logger))
         await runtime.health.addComponent("voice_channel") { await fleet.isOpen }
 
-        DiscordController(fleet: fleet, config: config).addRoutes(to: routes)
+        DiscordController(fleet: fleet, config: config, mutationGuard: try MutationGuard(settings: runtime.settings))
+            .addRoutes(to: routes)
         MCPController(fleet: fleet, messages: messages, orchestrator: peers.orchestrator,
                       discordAPI: runtime.latency(config.apiLatency, stream: "discord-api"))
             .addRoutes(to: routes)

@@ -89,7 +89,8 @@ struct MCPController: Sendable {
         guard let user = user?.trimmingCharacters(in: .whitespaces), !user.isEmpty else { return nil }
         let speakers = await fleet.roster.all
         if let speaker = speakers.first(where: { $0.name.lowercased() == user.lowercased() }) { return speaker.sessionId }
-        let safe = user.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        // ASCII only: the orchestrator takes session ids of ASCII letters, digits and `-_.:`.
+        let safe = user.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }
         return "discord-user-" + String(safe.prefix(64))
     }
 

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetContracts
 import FleetSpeech
 import FleetTelemetry
 import Foundation
@@ -11,8 +12,8 @@ extension SimulatedSpeaker {
     /// each starting the moment its segment closes. Returns the turns' outcomes. When cutting
     /// into a reply, waits for the planned moment and stops the reply as the voice starts.
     ///
-    /// Cancelled (the speaker left), it stops sending at once but lets the turns already started
-    /// finish, unless the whole bridge is closing. A request cut off before any of it became a
+    /// Cancelled (the speaker left, or the bridge is shutting down), it stops sending at once but
+    /// lets the turns already started finish, unless the whole bridge is closing. A request cut off before any of it became a
     /// turn goes back to the mailbox, which hands it to someone still in the channel.
     @discardableResult
     func speak(_ utterance: Utterance, over link: VoiceLink, noise: inout SeededGenerator,
@@ -37,7 +38,8 @@ extension SimulatedSpeaker {
             / Double(AudioFormat.samplesPerFrame)).rounded(.up))
         await roster.update(identity.name) {
             $0.state = .speaking
-            $0.lastPhrase = utterance.text
+            // Shown on /voice/status and the page: redacted like every text the bridge shows.
+            $0.lastPhrase = PIIRedactor.shared.redacted(utterance.text)
         }
         // Stream time by packets sent: the link plays one slot per packet, so this is where the
         // utterance lands on the bridge's stream, whatever its jitter buffer holds back for now.
@@ -90,8 +92,8 @@ extension SimulatedSpeaker {
     }
 
     /// Books the turn a closed segment becomes and returns the work of running it. The turn runs
-    /// in its own task, so a speaker who leaves the channel lets it finish; the bridge closing
-    /// cancels it.
+    /// in its own task, so a speaker who leaves the channel, or a bridge draining on shutdown, lets
+    /// it finish; the bridge closing (its drain time up) cancels it.
     private func prepareTurn(_ segment: Segment, spoken: SpokenText, streamNow: Double, concealedRatio: Double,
                              reservedID: inout Int?) async -> @Sendable () async -> TurnOutcome {
         let delay = max(0, streamNow - segment.lastVoicedTime)
@@ -106,11 +108,10 @@ extension SimulatedSpeaker {
         let pipeline = pipeline, identity = identity, closing = environment.closing
         return {
             let turn = Task { await pipeline.run(voiceSegment, speaker: identity, turnNumber: turnNumber, id: id) }
-            return await withTaskCancellationHandler {
-                await turn.value.outcome ?? .error
-            } onCancel: {
-                if closing.isClosed { turn.cancel() }
-            }
+            // Runs on while the speaker leaves or the bridge drains; cancelled once the bridge closes.
+            let cancelOnClose = closing.whenClosed { turn.cancel() }
+            defer { closing.forget(cancelOnClose) }
+            return await turn.value.outcome ?? .error
         }
     }
 

@@ -36,16 +36,48 @@ struct SpeakerEnvironment: Sendable {
     }
 }
 
-/// Set once the bridge shuts down. A speaker who leaves the channel lets the turn it started
-/// finish; a bridge that shuts down cancels its turns too.
+/// Set once the bridge stops waiting for its turns. A speaker who leaves the channel, or stops
+/// because the bridge shuts down, lets the turns it started finish; once the bridge's drain time
+/// is up, closing cancels the ones still running.
 final class ClosingSignal: Sendable {
-    private let closed = Mutex(false)
+    private struct State {
+        var closed = false
+        var next = 0
+        var onClose: [Int: @Sendable () -> Void] = [:]
+    }
+
+    private let state = Mutex(State())
 
     init() {}
 
-    var isClosed: Bool { closed.withLock { $0 } }
+    var isClosed: Bool { state.withLock { $0.closed } }
 
-    func close() { closed.withLock { $0 = true } }
+    func close() {
+        let actions = state.withLock { state in
+            state.closed = true
+            defer { state.onClose = [:] }
+            return Array(state.onClose.values)
+        }
+        for action in actions { action() }
+    }
+
+    /// Runs `action` on close (at once when closed already) until `forget` is called with the
+    /// returned key: a turn registers its cancellation while it runs.
+    func whenClosed(_ action: @escaping @Sendable () -> Void) -> Int? {
+        let key: Int? = state.withLock { state in
+            guard !state.closed else { return nil }
+            state.next += 1
+            state.onClose[state.next] = action
+            return state.next
+        }
+        if key == nil { action() }
+        return key
+    }
+
+    func forget(_ key: Int?) {
+        guard let key else { return }
+        _ = state.withLock { $0.onClose.removeValue(forKey: key) }
+    }
 }
 
 /// What a speaker is minded to say next: its own seeded stream of choices, and whether it has a

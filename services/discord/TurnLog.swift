@@ -1,4 +1,5 @@
 public import Foundation
+import FleetContracts
 
 /// How a voice turn ended; the `voice_turns_total{outcome}` label values.
 public enum TurnOutcome: String, Sendable, Codable, CaseIterable {
@@ -75,6 +76,22 @@ public struct TurnRecord: Sendable, Codable, Identifiable {
     }
 }
 
+extension TurnRecord {
+    /// The record as the bridge shows and reports it: every text in it with personal data replaced
+    /// by tags (PIIRedactor). The turn log keeps only this form, so /voice/turns, /voice/status,
+    /// the page and the dashboard's feed never see a card number a speaker said.
+    public func redactingPersonalData() -> TurnRecord {
+        let redactor = PIIRedactor.shared
+        var record = self
+        record.phrase = redactor.redacted(phrase)
+        record.transcript = redactor.redacted(transcript)
+        record.request = redactor.redacted(request)
+        record.replyText = redactor.redacted(replyText)
+        record.error = redactor.redacted(error)
+        return record
+    }
+}
+
 /// The last N turns, newest last, plus running totals that outlive the ring.
 public actor TurnLog {
     public let capacity: Int
@@ -99,6 +116,7 @@ public actor TurnLog {
     /// Adds or replaces a turn (a turn is stored when it starts and again when it ends, so the
     /// page shows turns in flight).
     public func store(_ record: TurnRecord) {
+        let record = record.redactingPersonalData()
         if let index = records.lastIndex(where: { $0.id == record.id }) {
             let previous = records[index].outcome
             records[index] = record

@@ -159,6 +159,7 @@ public struct TurnPipeline: Sendable {
     /// is down costs one short timeout and a debug line, never the turn.
     private func report(_ record: TurnRecord) async {
         guard let reporter else { return }
+        let record = record.redactingPersonalData()
         let report = TurnReport(turnId: record.id, speaker: record.speaker, sessionId: record.sessionId,
                                 outcome: (record.outcome ?? .error).rawValue, transcript: record.transcript,
                                 response: record.replyText, endToEndSeconds: record.latencies.endToEnd,

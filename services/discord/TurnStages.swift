@@ -24,7 +24,7 @@ extension TurnPipeline {
         let start = ContinuousClock.now
         let input = try await withStageSpan(StageSpan.encode) { stage in
             let bytes = try OggOpus.encode(segment.samples, comments: [
-                OpusComment.referenceTranscript: segment.phrase,
+                OpusComment.referenceTranscript: PIIRedactor.shared.redacted(segment.phrase),
                 OpusComment.speaker: speaker.name,
                 OpusComment.voice: speaker.voice,
             ])

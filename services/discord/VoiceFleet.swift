@@ -8,6 +8,11 @@ public import ServiceLifecycle
 /// who talk until the service shuts down. It is the bridge's background service; the HTTP routes
 /// read its roster and turn log, queue requests to speak, and change how many speakers there are.
 public final class VoiceFleet: Service, Sendable {
+    /// How long turns in flight may take to finish when the bridge shuts down: a turn with the
+    /// stubs' default latency takes a few seconds, reply playback included. Within the runner's
+    /// shutdown budget, which leaves the rest for the final telemetry export.
+    static let drainBudget: Duration = .seconds(6)
+
     public let roster: ChannelRoster
     public let turns: TurnLog
     let directory: ChannelDirectory
@@ -34,8 +39,9 @@ public final class VoiceFleet: Service, Sendable {
         // Open until shutdown, even with no speakers: a background service that returned early
         // would take the whole bridge down with it.
         try? await gracefulShutdown()
-        await directory.close()
-        logger.info("voice channels closed")
+        // No new turns from here; the ones in flight finish within the drain (see ServiceRunner).
+        let drained = await directory.close(drain: Self.drainBudget)
+        logger.info("voice channels closed", metadata: ["turns_drained": "\(drained)"])
     }
 
     /// Whether the speakers are talking (the background service runs).

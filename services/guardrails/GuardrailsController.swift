@@ -37,12 +37,16 @@ struct GuardrailsController: Sendable {
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw FleetError.badRequest("'reason' must say why the conversation is escalated.") }
         guard reason.count <= 500 else { throw FleetError.badRequest("'reason' is longer than 500 characters.") }
-        let ticket = EscalationTicket.open(for: EscalationRequest(reason: reason, context: body.context))
+        var ticket = EscalationTicket.open(for: EscalationRequest(reason: reason, context: body.context))
+        // The ticket and the log show the reason and context redacted, like everything the fleet
+        // keeps: the person picking the ticket up needs the why, not the card number. (The line's
+        // control characters are escaped by the log handler, LineSafeLogHandler.)
+        ticket.reason = PIIRedactor.shared.redacted(reason)
+        let context = body.context.map { PIIRedactor.shared.redacted(String($0.canonicalJSON.prefix(2000))) }
         // The log line is the hand-off: it carries the trace id, so the person picking the ticket
         // up can open the conversation's trace.
         logger.warning("conversation escalated", metadata: [
-            "ticket_id": "\(ticket.ticketId)", "reason": "\(reason)",
-            "context": "\(body.context?.canonicalJSON.prefix(2000) ?? "none")",
+            "ticket_id": "\(ticket.ticketId)", "reason": "\(ticket.reason)", "context": "\(context ?? "none")",
         ])
         return ticket
     }

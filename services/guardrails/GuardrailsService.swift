@@ -8,6 +8,7 @@ public import ServiceLifecycle
 /// anyone hears it (prompt injection, length, toxicity, PII), and takes escalations.
 public enum GuardrailsService: FleetService {
     public static let member = FleetMember.guardrails
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
                              peers _: NoPeers) async throws -> [any Service] {

@@ -1,3 +1,5 @@
+import FleetContracts
+
 /// GET /rules: the active rules, so anyone wondering why a text was blocked can read exactly what
 /// it was checked against (the original kept them in code only).
 struct RuleSet: Codable, Sendable, Equatable {

@@ -9,6 +9,7 @@ public import ServiceLifecycle
 /// stand-in for FLAN-T5-large that answers by intent with a real model's timing and token counts.
 public enum LLMFlanService: FleetService {
     public static let member = FleetMember.llm
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
                              peers _: NoPeers) async throws -> [any Service] {

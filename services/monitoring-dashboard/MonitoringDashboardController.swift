@@ -13,6 +13,8 @@ struct MonitoringDashboardController: Sendable {
     let pageLinks: PageLinkSettings
     /// PROMETHEUS_URL is set.
     let quantilesFromPrometheus: Bool
+    /// Turn reports are refused cross-site, and without FLEET_API_TOKEN beyond loopback.
+    var mutationGuard = MutationGuard.loopbackDefault
 
     /// A turn report is a few hundred bytes; transcripts are bounded by the guardrails' 1000 chars.
     static let turnReportLimit = 32 * 1024
@@ -23,7 +25,7 @@ struct MonitoringDashboardController: Sendable {
         group.get("/", use: index)
         group.get("/api/status", use: status)
         group.get("/api/history", use: history)
-        group.post("/api/turns", use: reportTurn)
+        group.guarded(by: mutationGuard).post("/api/turns", use: reportTurn)
     }
 
     /// The page, rendered from the last poll and the telemetry store; a store that cannot be read
@@ -59,7 +61,15 @@ struct MonitoringDashboardController: Sendable {
         guard !turn.speaker.isEmpty, !turn.outcome.isEmpty else {
             throw FleetError.badRequest("A turn report needs a speaker and an outcome.")
         }
-        await store.add(turn)
+        // Refused reports count in http_server_errors_total{error_type="unprocessable"}.
+        try turn.validate()
+        // The bridge reports redacted text already; redacting again keeps any other sender's
+        // personal data off the page and /api/status too.
+        var shown = turn
+        shown.transcript = PIIRedactor.shared.redacted(turn.transcript)
+        shown.response = PIIRedactor.shared.redacted(turn.response)
+        shown.speaker = PIIRedactor.shared.redacted(turn.speaker)
+        await store.add(shown)
         return EditedResponse(status: .accepted, response: ["accepted": true])
     }
 }

@@ -13,6 +13,7 @@ public import ServiceLifecycle
 /// services are down and shows them as down. Its one component is the poller itself.
 public enum MonitoringDashboardService: FleetService {
     public static let member = FleetMember.monitoringDashboard
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     /// What the dashboard reads, and how.
     public struct Peers: Sendable {
@@ -73,7 +74,8 @@ public enum MonitoringDashboardService: FleetService {
         let scenarios = ScenarioStatusController(board: runtime.scenarios, source: flagSource)
         scenarios.addRoutes(to: routes)
         MonitoringDashboardController(store: store, telemetry: telemetry, scenarios: scenarios,
-                                      pageLinks: config.pageLinks, quantilesFromPrometheus: peers.prometheus != nil)
+                                      pageLinks: config.pageLinks, quantilesFromPrometheus: peers.prometheus != nil,
+                                      mutationGuard: try MutationGuard(settings: runtime.settings))
             .addRoutes(to: routes)
         TracePagesController(telemetry: telemetry, pageLinks: config.pageLinks,
                              refreshSeconds: config.pollInterval.seconds).addRoutes(to: routes)

@@ -21,9 +21,12 @@ public struct OrchestratorController: Sendable {
     static let transcriptBodyLimit = 64 * 1024
 
     let orchestrator: TurnOrchestrator
+    /// Session delete is refused cross-site, and without FLEET_API_TOKEN beyond loopback.
+    var mutationGuard = MutationGuard.loopbackDefault
 
-    public init(orchestrator: TurnOrchestrator) {
+    public init(orchestrator: TurnOrchestrator, mutationGuard: MutationGuard = .loopbackDefault) {
         self.orchestrator = orchestrator
+        self.mutationGuard = mutationGuard
     }
 
     public func addRoutes(to group: RouterGroup<FleetRequestContext>) {
@@ -31,7 +34,7 @@ public struct OrchestratorController: Sendable {
         group.get("/mcp/tools", use: tools)
         group.get("/mcp/connections", use: connectionStatus)
         group.get("/mcp/sessions/{session_id}", use: session)
-        group.delete("/mcp/sessions/{session_id}", use: deleteSession)
+        group.guarded(by: mutationGuard).delete("/mcp/sessions/{session_id}", use: deleteSession)
     }
 
     func transcript(request: Request, context: FleetRequestContext) async throws -> EditedResponse<TranscriptResponse> {

@@ -9,6 +9,7 @@ public import ServiceLifecycle
 /// guardrails again, speech synthesis — and remembers each session's conversation in SQLite.
 public enum OrchestratorService: FleetService {
     public static let member = FleetMember.orchestrator
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     /// The three services a turn calls: HTTP clients when the process runs, fakes in a test.
     public struct Peers: Sendable {
@@ -49,7 +50,8 @@ public enum OrchestratorService: FleetService {
                                             agent: runtime.latency(config.agentLatency, stream: "agent"),
                                             logger: runtime.logger)
         await orchestrator.updateSessionGauge()
-        OrchestratorController(orchestrator: orchestrator).addRoutes(to: routes)
+        OrchestratorController(orchestrator: orchestrator, mutationGuard: try MutationGuard(settings: runtime.settings))
+            .addRoutes(to: routes)
         return []
     }
 

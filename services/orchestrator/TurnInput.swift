@@ -39,10 +39,8 @@ public struct TurnInput: Sendable, Equatable {
         } else {
             correlationId = UUID().uuidString.lowercased()
         }
-        if let voice = request.voice, voice.isEmpty || voice.count > Self.maxIdentifierLength {
-            throw FleetError.badRequest("'voice' must be a voice id of 1 to \(Self.maxIdentifierLength) characters, such as v2/en_speaker_1.")
-        }
-        voice = request.voice
+        // One of the presets, checked as tts-bark and testing-ui check it (VoicePresets).
+        voice = try request.voice.map { try VoicePresets.validated($0, field: "voice") }
         includeAudio = request.includeAudio ?? true
     }
 

@@ -1,3 +1,4 @@
+import FleetUploads
 import Foundation
 import ServiceKit
 
@@ -6,7 +7,8 @@ import ServiceKit
 /// The form is read here rather than with multipart-kit: that package builds the whole
 /// swift-collections umbrella (rope, hash-tree, bit and heap collections) for one dictionary, about
 /// 25 s of a 5-minute first build, and this endpoint needs one field of a body already in memory
-/// (docs/performance.md). The reader follows RFC 7578 / RFC 2046 strictly and fails with a 400.
+/// (docs/performance.md). The reader (FleetUploads, where the fuzz target reaches it too) follows
+/// RFC 7578 / RFC 2046 strictly; here its failures become a 400.
 struct MultipartUpload {
     let bytes: [UInt8]
     /// The part's own Content-Type, without parameters; browsers send audio/wav, curl often nothing.
@@ -41,7 +43,6 @@ struct MultipartUpload {
 
     /// The `boundary` parameter of a Content-Type header, unquoted (RFC 2046 allows quotes).
     static func boundary(in contentType: String) -> String? {
-        // RFC 2046: 1 to 70 characters.
-        MultipartPart.parameter("boundary", in: contentType).flatMap { (1...70).contains($0.count) ? $0 : nil }
+        MultipartBoundary.value(in: contentType)
     }
 }

@@ -11,6 +11,7 @@ public import ServiceLifecycle
 /// degraded, not down.
 public enum STTService: FleetService {
     public static let member = FleetMember.stt
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     public struct Peers: Sendable {
         /// The audio processor whose /enhance/audio cleans the audio first; nil when enhancement is

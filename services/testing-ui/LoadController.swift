@@ -8,13 +8,15 @@ import ServiceKit
 /// here rather than the bridge's 400 relayed as a 502.
 struct LoadController: Sendable {
     let bridge: any LoadControl
+    /// The load switch is refused cross-site, and without FLEET_API_TOKEN beyond loopback.
+    var mutationGuard = MutationGuard.loopbackDefault
 
     /// `{"speakers": 200}` is 17 bytes.
     static let bodyLimit = 1024
 
     func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.get("/load", use: current)
-        group.put("/load", use: change)
+        group.guarded(by: mutationGuard).put("/load", use: change)
     }
 
     func current(request: Request, context: FleetRequestContext) async throws -> EditedResponse<VoiceLoad> {

@@ -123,8 +123,9 @@ public struct ValidatedRun: Sendable, Equatable {
 
     private static func voice(_ id: String?, field: String, default fallback: Voice) throws -> Voice {
         guard let id, !id.isEmpty else { return fallback }
-        guard let voice = Voice.named(id) else {
-            throw FleetError.badRequest("Unknown \(field) '\(id)'; known voices: \(Voice.all.map(\.id).joined(separator: ", ")).")
+        // The fleet's one check of a voice id (VoicePresets), then the preset behind it.
+        guard let voice = Voice.named(try VoicePresets.validated(id, field: field)) else {
+            throw FleetError.internalError("Voice preset '\(id)' has no synthesizer voice.")
         }
         return voice
     }

@@ -93,9 +93,12 @@ public struct PipelineRunner: Sendable {
         span.attributes["gen_ai.conversation.id"] = reply.sessionId
         span.attributes["guardrails.allowed"] = reply.allowed
 
+        // What the run shows and keeps is redacted like everything the fleet shows (PIIRedactor):
+        // the typed text and the transcript never left guardrails' hands redacted otherwise.
+        let redactor = PIIRedactor.shared
         return RunResult(
-            id: nil, inputKind: input.kind, text: input.text,
-            transcript: transcript, transcriptSource: heard.source, response: reply.response,
+            id: nil, inputKind: input.kind, text: redactor.redacted(input.text),
+            transcript: redactor.redacted(transcript), transcriptSource: heard.source, response: redactor.redacted(reply.response),
             allowed: reply.allowed, guardrailReason: reply.guardrailReason, sessionId: reply.sessionId,
             turn: reply.turn, voice: input.voice.id, replyVoice: reply.voice ?? input.replyVoice.id,
             inputAudioBase64: Data(speech.file).base64EncodedString(), inputAudioSeconds: speech.seconds,
@@ -110,7 +113,7 @@ public struct PipelineRunner: Sendable {
         try await withStageSpan(StageSpan.uiSynthesizeInput) { stage in
             let pcm = SpeechSynthesizer(voice: voice).synthesize(text)
             let file = try OggOpus.encode(pcm, comments: [
-                OpusComment.referenceTranscript: text,
+                OpusComment.referenceTranscript: PIIRedactor.shared.redacted(text),
                 OpusComment.voice: voice.id,
                 OpusComment.speaker: "testing-ui",
             ])

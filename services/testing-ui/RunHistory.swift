@@ -92,11 +92,11 @@ struct RunHistory: Sendable {
         let t = attempt.timings
         let values: [(String, (any DatabaseValueConvertible)?)] = [
             ("created_at", date), ("input_kind", input.kind.rawValue), ("input_format", prepared.format),
-            ("text", input.text), ("voice", input.voice.id), ("reply_voice", result?.replyVoice ?? input.replyVoice.id),
+            ("text", PIIRedactor.shared.redacted(input.text)), ("voice", input.voice.id), ("reply_voice", result?.replyVoice ?? input.replyVoice.id),
             ("session_id", result?.sessionId ?? input.sessionId), ("turn", result?.turn),
             ("outcome", attempt.outcomeName), ("error", failure?.message), ("error_status", failure.map { $0.status.code }),
-            ("transcript", result?.transcript ?? attempt.heard), ("transcript_source", result?.transcriptSource),
-            ("response", result?.response), ("allowed", result?.allowed), ("guardrail_reason", result?.guardrailReason),
+            ("transcript", PIIRedactor.shared.redacted(result?.transcript ?? attempt.heard)), ("transcript_source", result?.transcriptSource),
+            ("response", PIIRedactor.shared.redacted(result?.response)), ("allowed", result?.allowed), ("guardrail_reason", result?.guardrailReason),
             ("quality_score", result?.inputQuality.qualityScore), ("input_seconds", prepared.seconds),
             ("reply_seconds", result?.replyAudioSeconds), ("synthesize_ms", t.synthesize), ("upload_ms", t.upload),
             ("process_ms", t.process), ("transcribe_ms", t.transcribe), ("orchestrate_ms", t.orchestrate),

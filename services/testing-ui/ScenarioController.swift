@@ -14,14 +14,17 @@ struct ScenarioController: Sendable {
     let board: ScenarioBoard
     /// Where the flags come from, as GET /scenarios reports it.
     let source: String
+    /// Scenario switches are refused cross-site, and without FLEET_API_TOKEN beyond loopback.
+    var mutationGuard = MutationGuard.loopbackDefault
 
     /// `{"enabled": true, "value": "audio-processor"}` is 45 bytes.
     static let bodyLimit = 4 * 1024
 
     func addRoutes(to group: RouterGroup<FleetRequestContext>) {
         group.get("/scenarios", use: list)
-        group.put("/scenarios/:key", use: change)
-        group.post("/scenarios/reset", use: reset)
+        let guarded = group.guarded(by: mutationGuard)
+        guarded.put("/scenarios/:key", use: change)
+        guarded.post("/scenarios/reset", use: reset)
     }
 
     /// Every scenario as this process runs it now, and what the flag file already says where the

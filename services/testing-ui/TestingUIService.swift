@@ -10,6 +10,7 @@ public import ServiceLifecycle
 /// reply, with each run kept in a history (the original was a Gradio pipeline tester).
 public enum TestingUIService: FleetService {
     public static let member = FleetMember.testingUI
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     /// The three services a run goes through (the orchestrator calls the rest), and the voice
     /// bridge, whose speaker count the page's load control sets.
@@ -55,8 +56,10 @@ public enum TestingUIService: FleetService {
         let runner = PipelineRunner(audio: peers.audioProcessor, transcriber: peers.stt, orchestrator: peers.orchestrator)
         TestingUIController(runner: runner, history: history, config: config, logger: runtime.logger).addRoutes(to: routes)
         RunHistoryController(history: history, config: config).addRoutes(to: routes)
-        LoadController(bridge: peers.voiceLoad).addRoutes(to: routes)
-        ScenarioController(flagFile: runtime.flagFile, board: runtime.scenarios, source: try flagSource(runtime))
+        let mutationGuard = try MutationGuard(settings: runtime.settings)
+        LoadController(bridge: peers.voiceLoad, mutationGuard: mutationGuard).addRoutes(to: routes)
+        ScenarioController(flagFile: runtime.flagFile, board: runtime.scenarios, source: try flagSource(runtime),
+                           mutationGuard: mutationGuard)
             .addRoutes(to: routes)
         return []
     }

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetContracts
 import FleetSpeech
 import Foundation
 import ServiceKit
@@ -29,9 +30,10 @@ struct SpeechEngine: Sendable {
         guard trimmed.contains(where: { $0.isLetter || $0.isNumber }) else {
             throw FleetError.badRequest("'text' has no letters or digits to speak.")
         }
-        let id = voice ?? defaultVoice
+        // The fleet's one check of a voice id (VoicePresets), then the preset behind it.
+        let id = try VoicePresets.validated(voice ?? defaultVoice, field: "voice")
         guard let chosen = Voice.named(id) else {
-            throw FleetError.badRequest("Unknown voice '\(id)'. Valid voices: " + Voice.all.map(\.id).joined(separator: ", ") + ".")
+            throw FleetError.internalError("Voice preset '\(id)' has no synthesizer voice.")
         }
         let speed = speed ?? 1
         guard Self.speedRange.contains(speed) else {
@@ -45,10 +47,12 @@ struct SpeechEngine: Sendable {
     /// reference mode (for cheap load tests); otherwise it listens to the audio.
     func render(_ text: String, voice: Voice, speed: Double) throws -> RenderedSpeech {
         let pcm = SpeechSynthesizer(voice: voice).synthesize(text, speed: speed)
+        // The comments are text anyone holding the file can read: redacted like all shown text.
+        let shown = PIIRedactor.shared.redacted(text)
         let audio = try OggOpus.encode(pcm, comments: [
-            OpusComment.title: text,
+            OpusComment.title: shown,
             OpusComment.voice: voice.id,
-            OpusComment.referenceTranscript: text,
+            OpusComment.referenceTranscript: shown,
         ])
         return RenderedSpeech(audio: audio, voice: voice.id, audioSeconds: Double(pcm.count) / Double(AudioFormat.sampleRate))
     }

@@ -9,6 +9,7 @@ public import ServiceLifecycle
 /// (flite speech in ten Bark-named voices) and answers with Ogg Opus.
 public enum TTSBarkService: FleetService {
     public static let member = FleetMember.tts
+    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     public static func build(routes: RouterGroup<FleetRequestContext>, runtime: ServiceRuntime,
                              peers _: NoPeers) async throws -> [any Service] {

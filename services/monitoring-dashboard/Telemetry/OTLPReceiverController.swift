@@ -64,10 +64,11 @@ struct OTLPReceiverController: Sendable {
             return
         case "application/x-protobuf":
             throw FleetError.unsupportedMediaType(
-                "The embedded OTLP backend reads OTLP/JSON only, not protobuf: set OTEL_EXPORTER_OTLP_PROTOCOL=http/json.")
+                "The embedded OTLP backend reads swift-otel's OTLP/JSON only, not protobuf: set FLEET_OTLP_EMBEDDED_BACKEND=true "
+                    + "(what audio-fleet up does), or send protobuf to a collector.")
         case let other?:
             throw FleetError.unsupportedMediaType(
-                "Content-Type \(other) is not OTLP/JSON: send application/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json).")
+                "Content-Type \(other) is not OTLP/JSON: send application/json (FLEET_OTLP_EMBEDDED_BACKEND=true).")
         }
     }
 
