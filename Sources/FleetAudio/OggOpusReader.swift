@@ -73,9 +73,6 @@ private struct PacketAssembler {
     private(set) var endOfStream = false
     private let maxSamples: Int
 
-    /// The shortest Opus frame, 2.5 ms: no packet, not even a lost (empty) one, stands for less.
-    static let shortestPacketSamples = AudioFormat.sampleRate / 400
-
     init(maxSamples: Int) {
         self.maxSamples = maxSamples
     }
@@ -132,8 +129,9 @@ private struct PacketAssembler {
         } else if tags == nil {
             tags = try OpusTags(packet: packet)
         } else {
-            guard packets.count <= maxSamples / Self.shortestPacketSamples else {
-                throw .audioTooLong(samples: (packets.count + 1) * Self.shortestPacketSamples, limit: maxSamples)
+            // No packet, not even a lost (empty) one, stands for less than the shortest Opus frame.
+            guard packets.count <= maxSamples / OpusDecoder.shortestFrameSamples else {
+                throw .audioTooLong(samples: (packets.count + 1) * OpusDecoder.shortestFrameSamples, limit: maxSamples)
             }
             packets.append(packet)
         }

@@ -67,8 +67,10 @@ public struct HeapTrimService: Service {
     }
 
     public func run() async throws {
+        // The pause ends at once on shutdown, so the trim never holds the service group up.
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
             HeapTuning.returnFreePages()
         }
     }

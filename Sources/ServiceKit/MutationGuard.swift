@@ -38,8 +38,7 @@ public struct MutationGuard: RouterMiddleware {
     /// Reads HOST and FLEET_API_TOKEN; throws when the service is bound beyond loopback without a
     /// token, since its mutating endpoints would then be open to the network.
     public init(settings: ServiceSettings) throws {
-        let token = settings.reader.string(forKey: "fleet.api.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
-        try self.init(host: settings.host, token: token)
+        try self.init(host: settings.host, token: FleetAPIToken.configured(in: settings))
     }
 
     /// A guard for a loopback bind without a token: cross-site and rebinding requests refused.
@@ -59,7 +58,6 @@ public struct MutationGuard: RouterMiddleware {
                                     + "loopback: the mutating endpoints would otherwise be open to the network")
         }
         self.token = token
-        if let token { FleetAPIToken.set(token) }
     }
 
     public func handle(_ request: Request, context: Context,
@@ -138,13 +136,22 @@ extension RouterGroup where Context == FleetRequestContext {
 }
 
 /// The shared token the fleet's own callers send to guarded endpoints (`DownstreamClient`) and its
-/// pages embed; set once at start-up by `MutationGuard` from FLEET_API_TOKEN, nil when unset.
+/// pages embed; set once per process at start-up (ServiceRunner) from FLEET_API_TOKEN, nil when unset.
 public enum FleetAPIToken {
     private static let value = Mutex<String?>(nil)
 
     public static var current: String? { value.withLock { $0 } }
 
-    static func set(_ token: String) { value.withLock { $0 = token } }
+    /// FLEET_API_TOKEN as the settings give it; nil when unset or empty.
+    static func configured(in settings: ServiceSettings) -> String? {
+        settings.reader.string(forKey: "fleet.api.token", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Makes the configured token the one this process sends and embeds.
+    static func adopt(from settings: ServiceSettings) {
+        let token = configured(in: settings)
+        value.withLock { $0 = token }
+    }
 
     /// `Authorization: Bearer <token>`, or nothing without a token.
     public static var headers: [(String, String)] { current.map { [("authorization", "Bearer \($0)")] } ?? [] }

@@ -27,6 +27,8 @@ public enum ServiceRunner {
         let heapTuned = HeapTuning.keepLargeBuffersOutOfArenas()
         // One reader for everything: the environment, a .env file and the command line, OTEL_* included.
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
+        // Sent by this process's peer calls and embedded in its pages (MutationGuard checks it).
+        FleetAPIToken.adopt(from: settings)
         let telemetry = try await Telemetry.bootstrap(serviceName: member.name, reader: settings.reader)
         MetricCatalog.initializeSeries(for: member.name)
         MetricCatalog.serviceRestarts.increment(by: Double(supervisedRestarts))
