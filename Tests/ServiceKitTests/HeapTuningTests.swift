@@ -6,17 +6,13 @@ import Testing
 /// where interleaved frees left resident holes that grew the bridge's RSS under 50 speakers.
 @Suite("Heap tuning")
 struct HeapTuningTests {
-    @Test("after the tuning, a half-megabyte buffer gets its own mapping even once a bigger one was freed")
-    func largeBuffersAreMapped() throws {
+    /// What the threshold changes — a large buffer mapped on its own instead of carved from an
+    /// arena — cannot be asserted inside a test process shared with hundreds of tests: a free chunk
+    /// other tests left in the arena may serve the request first. The fault suite's soak measures
+    /// the effect (RSS growth at 50 speakers); this checks that the allocator takes the setting.
+    @Test("the allocator takes the fixed mmap threshold")
+    func thresholdIsApplied() {
         #expect(HeapTuning.keepLargeBuffersOutOfArenas())
-        // glibc's dynamic threshold would now rise to 4 MB and put the next buffer in an arena.
-        let big = try #require(malloc(4 << 20))
-        memset(big, 1, 4 << 20)
-        free(big)
-        let size = 512 << 10
-        let buffer = try #require(malloc(size))
-        defer { free(buffer) }
-        #expect(Self.hasOwnMapping(buffer))
     }
 
     @Test("a trim hands freed arena pages of small objects back to the kernel")
@@ -27,13 +23,5 @@ struct HeapTuningTests {
         for block in blocks { free(block) }
         #expect(blocks.count == 16_384)
         #expect(HeapTuning.returnFreePages())
-    }
-
-    /// Whether `pointer` is a chunk glibc mapped on its own: the chunk's size word, just before
-    /// it, carries glibc's IS_MMAPPED bit (0x2). (Its mapping cannot be looked up in
-    /// /proc/self/maps: the kernel merges neighbouring anonymous mappings into one line.)
-    static func hasOwnMapping(_ pointer: UnsafeMutableRawPointer) -> Bool {
-        let sizeWord = pointer.load(fromByteOffset: -MemoryLayout<UInt>.size, as: UInt.self)
-        return sizeWord & 0x2 != 0
     }
 }
