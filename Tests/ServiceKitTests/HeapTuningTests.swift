@@ -6,14 +6,9 @@ import Testing
 /// where interleaved frees left resident holes that grew the bridge's RSS under 50 speakers.
 @Suite("Heap tuning")
 struct HeapTuningTests {
-    /// What the threshold changes — a large buffer mapped on its own instead of carved from an
-    /// arena — cannot be asserted inside a test process shared with hundreds of tests: a free chunk
-    /// other tests left in the arena may serve the request first. The fault suite's soak measures
-    /// the effect (RSS growth at 50 speakers); this checks that the allocator takes the setting.
-    @Test("the allocator takes the fixed mmap threshold")
-    func thresholdIsApplied() {
-        #expect(HeapTuning.keepLargeBuffersOutOfArenas())
-    }
+    // The fixed mmap threshold is not applied here: it is process-wide, and in a test process shared
+    // with 600 tests it made every large audio buffer an mmap and the bridge's real-time tests miss
+    // their waits. The fault suite's soak measures its effect on a real service.
 
     @Test("a trim hands freed arena pages of small objects back to the kernel")
     func trimReturnsFreedPages() throws {
