@@ -69,6 +69,9 @@ COPY --from=build /out/audio-fleet /usr/local/bin/audio-fleet
 USER audio-fleet:audio-fleet
 WORKDIR /var/lib/audio-fleet
 ENV DATA_DIR=/var/lib/audio-fleet
+# Two malloc arenas per service (one per core the fleet is sized for) from the first allocation:
+# glibc's default of up to 8 per core left freed holes resident in each (Sources/ServiceKit/HeapTuning.swift).
+ENV MALLOC_ARENA_MAX=2
 
 ENTRYPOINT ["audio-fleet"]
 CMD ["--help"]

@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 RELEASE_BIN := .build/release/audio-fleet
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build build-debug run run-native test bench build-timing clean
+.PHONY: help deps build build-debug run run-native test build-timing clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ run-native: build-debug ## Run all nine services as local processes, plus the ba
 	@scripts/ensure-deps.sh run || true
 	@AUDIO_FLEET_BIN="$$($(SWIFT) build --show-bin-path)/audio-fleet" scripts/run-native.sh
 
-test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, browser, contract, live-alert and fault tests (short forms)
+test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, browser, contract, live-alert and fault tests, and the benchmarks (short forms)
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
@@ -51,15 +51,7 @@ test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, brow
 	@$(MAKE) --no-print-directory contract-test-short
 	@$(MAKE) --no-print-directory alert-test-short
 	@$(MAKE) --no-print-directory test-faults-short
-
-# The fleet benchmark runs the binary `make run` runs (the debug build); FLEET_BIN=$(RELEASE_BIN)
-# measures the release build instead.
-FLEET_BIN ?= $$($(SWIFT) build --show-bin-path)/audio-fleet
-
-bench: build-debug ## Speed and memory: codecs and synthesis (release), then the fleet's turn latency, frame lag and RSS
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product audio-fleet
-	$(RELEASE_BIN) bench
-	scripts/bench-fleet.py --binary "$(FLEET_BIN)" --turns 20
+	@$(MAKE) --no-print-directory bench-short
 
 build-timing: ## Cold-build a copy of this checkout; where the time goes (CONFIG=release for release)
 	@SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" scripts/build-timing.sh $(CONFIG)

@@ -179,7 +179,8 @@ let package = Package(
         service("STTService", folder: "stt", extra: ["FleetSpeech", "FleetUploads"], realTime: true),
         service("OrchestratorService", folder: "orchestrator",
                 extra: [.product(name: "GRDB", package: "GRDB.swift")]),
-        service("DiscordService", folder: "discord", extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache")]),
+        service("DiscordService", folder: "discord", extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache")],
+                realTime: true),
         service("TestingUIService", folder: "testing-ui",
                 extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache"),
                         .product(name: "GRDB", package: "GRDB.swift")]),
@@ -277,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FleetAudio", "FleetSpeech", "FleetTelemetry", "ServiceKit",
+                "FleetAudio", "FleetSpeech", "FleetTelemetry", "ServiceKit", "OrchestratorService",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

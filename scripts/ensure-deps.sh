@@ -3,7 +3,8 @@
 # Usage: scripts/ensure-deps.sh build|test|run
 #   build: C libraries the Swift build links (libopus, libogg, libsqlite3, flite, pocketsphinx with
 #          its US English model) and pkg-config.
-#   test:  build + the checkers the tests call (opusinfo, ffprobe, promtool/prometheus, docker-compose).
+#   test:  build + the checkers the tests call (opusinfo, ffprobe, promtool/prometheus, docker-compose,
+#          valgrind for the callgrind benchmark).
 #   run:   build + prometheus, so the native fleet comes with dashboards' data source.
 set -euo pipefail
 purpose="${1:-build}"
@@ -24,6 +25,9 @@ if [ "$purpose" = test ]; then
   command -v docker-compose >/dev/null || need+=(docker-compose)
   command -v python3 >/dev/null || need+=(python3)
   python3 -c 'import yaml' 2>/dev/null || need+=(python3-yaml)
+  # make bench-short's instruction count of one voice turn (scripts/bench/callgrind.py).
+  command -v valgrind >/dev/null || need+=(valgrind)
+  command -v objcopy >/dev/null || need+=(binutils)
 fi
 if [ "$purpose" = run ]; then
   command -v prometheus >/dev/null || need+=(prometheus)

@@ -85,7 +85,8 @@ public enum OggOpus {
         let timeline = stream.packets.isEmpty ? 0 : Int(stream.granulePosition)
         var decoded: [Float] = []
         var concealed = 0
-        decoded.reserveCapacity(min(timeline, stream.packets.count * OpusDecoder.maxFrameSamples))
+        // Room for the timeline plus one largest frame, which decode(_:appendingTo:) grows by first.
+        decoded.reserveCapacity(min(timeline, stream.packets.count * OpusDecoder.maxFrameSamples) + OpusDecoder.maxFrameSamples)
         for packet in stream.packets {
             let missing = timeline - decoded.count
             // The rest lies past the end the timeline marks: end trimming would drop it anyway.
@@ -97,13 +98,18 @@ public enum OggOpus {
                 concealed += frame.count
                 decoded += frame
             } else {
-                decoded += try decoder.decode(packet)
+                try decoder.decode(packet, appendingTo: &decoded)
             }
         }
 
         let end = min(decoded.count, timeline)
         let start = min(stream.head.preSkip, end)
-        var samples = Array(decoded[start..<end])
+        let decodedCount = decoded.count
+        // Trimmed in place: the samples move down once, into the buffer they were decoded in.
+        var samples = decoded
+        decoded = []
+        samples.removeSubrange(end...)
+        samples.removeSubrange(..<start)
         if stream.head.outputGainDB != 0 {
             let gain = Float(pow(10, stream.head.outputGainDB / 20))
             for index in samples.indices { samples[index] *= gain }
@@ -113,7 +119,7 @@ public enum OggOpus {
             comments: stream.comments,
             duration: Double(samples.count) / Double(AudioFormat.sampleRate),
             packetCount: stream.packets.count,
-            decodedSamples: decoded.count,
+            decodedSamples: decodedCount,
             concealedSamples: concealed
         )
     }

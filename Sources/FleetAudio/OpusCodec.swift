@@ -147,6 +147,31 @@ public final class OpusDecoder {
         return samples
     }
 
+    /// Decodes one packet onto the end of `output`, with no array of its own in between: what
+    /// ``OggOpus/decode(_:maxSamples:)`` does for every packet of a file.
+    func decode(_ packet: [UInt8], appendingTo output: inout [Float]) throws(AudioCodecError) {
+        guard !packet.isEmpty else {
+            throw .corruptPacket
+        }
+        let state = self.state
+        let start = output.count
+        let room = Self.maxFrameSamples
+        // Grow by the largest frame, decode into the new tail, then drop what libopus did not write.
+        output.append(contentsOf: repeatElement(0, count: room))
+        let decoded: Int32 = output.withUnsafeMutableBufferPointer { out in
+            packet.withUnsafeBufferPointer { data in
+                guard let pcm = out.baseAddress else { return OPUS_BAD_ARG }
+                return opus_decode_float(state, data.baseAddress, Int32(data.count), pcm + start, Int32(room), 0)
+            }
+        }
+        guard decoded >= 0 else {
+            output.removeSubrange(start...)
+            throw decoded == OPUS_INVALID_PACKET ? .corruptPacket : .libopus(decoded)
+        }
+        output.removeSubrange((start + Int(decoded))...)
+        lastFrameSamples = Int(decoded)
+    }
+
     /// Packet-loss concealment: synthesizes audio for one lost packet from the decoder's history,
     /// as long as the last packet decoded but at most `maxSamples` (a container that knows how much
     /// is missing says so; the result is still whole 2.5 ms steps, as libopus requires, then cut).
@@ -184,5 +209,55 @@ public final class OpusDecoder {
             throw decoded == OPUS_INVALID_PACKET ? .corruptPacket : .libopus(decoded)
         }
         return Array(pcmBuffer[0..<Int(decoded)])
+    }
+}
+
+/// Plain libopus called from C with the fleet's settings, no wrapper and no container: the floor
+/// `audio-fleet bench codec` divides the fleet's codec work by (its "codec ratio").
+///
+/// Why here: the C loop lives in COpus's shim, which only this module imports.
+public enum OpusReference {
+    /// Packets of 20 ms frames as the C loop laid them out (slots of 4000 bytes), for ``decode(_:)``.
+    public struct Packets {
+        fileprivate var bytes: [UInt8]
+        fileprivate var lengths: [Int32]
+        public var frameCount: Int { lengths.count }
+        /// The bytes all packets take together.
+        public var totalBytes: Int { lengths.reduce(0) { $0 + Int($1) } }
+    }
+
+    /// `pcm` zero-padded (or cut) to whole 20 ms `frames`: the input ``encode(_:settings:)`` takes,
+    /// prepared outside the measurement.
+    public static func padded(_ pcm: [Float], frames: Int) -> [Float] {
+        let count = frames * AudioFormat.samplesPerFrame
+        return Array(pcm.prefix(count)) + [Float](repeating: 0, count: max(0, count - pcm.count))
+    }
+
+    /// Encodes `input` (whole 20 ms frames, see ``padded(_:frames:)``) with one fresh encoder.
+    public static func encode(_ input: [Float], settings: OpusSettings = .voice) -> Packets {
+        let frames = input.count / AudioFormat.samplesPerFrame
+        var packets = Packets(bytes: [UInt8](repeating: 0, count: frames * 4_000), lengths: [Int32](repeating: 0, count: frames))
+        _ = input.withUnsafeBufferPointer { pcm in
+            packets.bytes.withUnsafeMutableBufferPointer { bytes in
+                packets.lengths.withUnsafeMutableBufferPointer { lengths in
+                    af_reference_encode(pcm.baseAddress, Int32(frames), Int32(clamping: settings.bitrate),
+                                        Int32(clamping: settings.complexity), bytes.baseAddress, lengths.baseAddress)
+                }
+            }
+        }
+        return packets
+    }
+
+    /// Decodes `packets` with one fresh decoder; returns the samples decoded.
+    @discardableResult
+    public static func decode(_ packets: Packets) -> Int {
+        var pcm = [Float](repeating: 0, count: max(1, packets.frameCount) * AudioFormat.samplesPerFrame)
+        return pcm.withUnsafeMutableBufferPointer { pcm in
+            packets.bytes.withUnsafeBufferPointer { bytes in
+                packets.lengths.withUnsafeBufferPointer { lengths in
+                    Int(af_reference_decode(bytes.baseAddress, lengths.baseAddress, Int32(packets.frameCount), pcm.baseAddress))
+                }
+            }
+        }
     }
 }

@@ -38,6 +38,13 @@ public enum Resampler {
         let tableStep = cutoff * Double(tableResolution)  // table entries per input sample
         let kernelCount = kernel.count
 
+        let phases = to / greatestCommonDivisor(from, to)
+        // A rational ratio repeats its tap offsets and weights every `phases` outputs: work them
+        // out once per phase (a polyphase filter bank) instead of once per output sample.
+        if phases <= maxPhases {
+            return polyphase(samples, ratio: ratio, phases: phases, step: from / greatestCommonDivisor(from, to),
+                             outputCount: outputCount, halfWidth: halfWidth, tableStep: tableStep, gain: Float(cutoff))
+        }
         var output = [Float](repeating: 0, count: outputCount)
         samples.withUnsafeBufferPointer { input in
             kernel.withUnsafeBufferPointer { table in
@@ -48,17 +55,74 @@ public enum Resampler {
                     guard first <= last else { continue }
                     var sum: Float = 0
                     for tap in first...last {
-                        let position = abs(center - Double(tap)) * tableStep
-                        let slot = Int(position)
-                        guard slot + 1 < kernelCount else { continue }
-                        let fraction = Float(position - Double(slot))
-                        let weight = table[slot] + (table[slot + 1] - table[slot]) * fraction
-                        sum += input[tap] * weight
+                        sum += input[tap] * weight(distance: abs(center - Double(tap)), tableStep: tableStep, table: table)
                     }
                     output[index] = sum * Float(cutoff)
                 }
             }
         }
         return output
+    }
+
+    /// More phases than this (rates with a large least common multiple) use the direct path.
+    private static let maxPhases = 2048
+
+    /// The kernel's value `distance` input samples from the centre (0 past its end).
+    @inline(__always)
+    private static func weight(distance: Double, tableStep: Double, table: UnsafeBufferPointer<Float>) -> Float {
+        let position = distance * tableStep
+        let slot = Int(position)
+        guard slot + 1 < table.count else { return 0 }
+        let fraction = Float(position - Double(slot))
+        return table[slot] + (table[slot + 1] - table[slot]) * fraction
+    }
+
+    /// `resample` for output index q × phases + p, whose centre is q × step + p / ratio input
+    /// samples: each phase's first tap offset and weights are computed once, with the same
+    /// arithmetic as the direct path.
+    private static func polyphase(_ samples: [Float], ratio: Double, phases: Int, step: Int, outputCount: Int,
+                                  halfWidth: Double, tableStep: Double, gain: Float) -> [Float] {
+        var firstOffsets = [Int](repeating: 0, count: phases)
+        var width = 0
+        for phase in 0..<phases {
+            let center = Double(phase) / ratio
+            firstOffsets[phase] = Int((center - halfWidth).rounded(.up))
+            width = max(width, Int((center + halfWidth).rounded(.down)) - firstOffsets[phase] + 1)
+        }
+        var weights = [Float](repeating: 0, count: phases * width)
+        kernel.withUnsafeBufferPointer { table in
+            for phase in 0..<phases {
+                let center = Double(phase) / ratio
+                let last = Int((center + halfWidth).rounded(.down))
+                for tap in firstOffsets[phase]...last {
+                    weights[phase * width + tap - firstOffsets[phase]] =
+                        weight(distance: abs(center - Double(tap)), tableStep: tableStep, table: table)
+                }
+            }
+        }
+        var output = [Float](repeating: 0, count: outputCount)
+        samples.withUnsafeBufferPointer { input in
+            weights.withUnsafeBufferPointer { weights in
+                output.withUnsafeMutableBufferPointer { output in
+                    for index in 0..<outputCount {
+                        let phase = index % phases
+                        let origin = (index / phases) * step + firstOffsets[phase]
+                        let first = max(0, origin), last = min(input.count - 1, origin + width - 1)
+                        guard first <= last else { continue }
+                        let row = phase * width - origin
+                        var sum: Float = 0
+                        for tap in first...last { sum += input[tap] * weights[row + tap] }
+                        output[index] = sum * gain
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    private static func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+        var (a, b) = (a, b)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
     }
 }

@@ -136,4 +136,18 @@ public struct Generation: Sendable, Equatable {
 /// What the orchestrator needs from a language model.
 public protocol LanguageModel: Peer {
     func generate(_ messages: [ChatMessage], maxTokens: Int) async throws -> Generation
+    /// The same generation, handing each piece of text to `onText` as it arrives, so the caller
+    /// can act on the first sentence while the model writes the rest.
+    func generate(_ messages: [ChatMessage], maxTokens: Int,
+                  onText: @escaping @Sendable (String) -> Void) async throws -> Generation
+}
+
+extension LanguageModel {
+    /// A model that cannot stream hands its whole reply over as one piece.
+    public func generate(_ messages: [ChatMessage], maxTokens: Int,
+                         onText: @escaping @Sendable (String) -> Void) async throws -> Generation {
+        let generation = try await generate(messages, maxTokens: maxTokens)
+        onText(generation.text)
+        return generation
+    }
 }

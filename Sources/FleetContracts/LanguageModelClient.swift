@@ -23,6 +23,11 @@ public struct LanguageModelClient: LanguageModel, HTTPPeer {
     }
 
     public func generate(_ messages: [ChatMessage], maxTokens: Int) async throws -> Generation {
+        try await generate(messages, maxTokens: maxTokens, onText: { _ in })
+    }
+
+    public func generate(_ messages: [ChatMessage], maxTokens: Int,
+                         onText: @escaping @Sendable (String) -> Void) async throws -> Generation {
         try await withStageSpan(StageSpan.chat(model: model), ofKind: .client) { span in
             span.attributes["gen_ai.operation.name"] = "chat"
             span.attributes["gen_ai.system"] = "flan-t5"
@@ -41,8 +46,11 @@ public struct LanguageModelClient: LanguageModel, HTTPPeer {
             do {
                 for try await buffer in response.body {
                     for data in try parser.feed(buffer.readableBytesView) {
-                        let hadText = reader.hasContent
+                        let hadText = reader.hasContent, before = reader.text.utf8.count
                         try reader.consume(data)
+                        if reader.text.utf8.count > before {
+                            onText(String(decoding: reader.text.utf8.dropFirst(before), as: UTF8.self))
+                        }
                         if !hadText && reader.hasContent {
                             firstToken = (ContinuousClock.now - start).seconds
                             span.addEvent(SpanEvent(name: StageSpan.firstTokenEvent))

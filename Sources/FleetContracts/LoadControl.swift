@@ -25,7 +25,7 @@ public struct LoadChange: Codable, Sendable, Equatable {
     public var speakers: Int
 
     /// The speaker counts the bridge accepts: from an idle fleet to a busy one.
-    public static let speakerRange = 0...200
+    public static let speakerRange = 0...500
 
     public init(speakers: Int) {
         self.speakers = speakers

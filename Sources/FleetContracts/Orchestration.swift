@@ -1,3 +1,7 @@
+import AsyncHTTPClient
+import FleetTelemetry
+import Foundation
+import NIOCore
 public import ServiceKit
 
 /// orchestrator: POST /mcp/transcript `{transcript, session_id, correlation_id}` ->
@@ -12,14 +16,18 @@ public struct TranscriptRequest: Codable, Sendable, Equatable {
     public var voice: String?
     /// Skip synthesis when only text is wanted.
     public var includeAudio: Bool?
+    /// Answer as server-sent events, sentence by sentence (`ReplyStreamEvent`), instead of one
+    /// JSON body once the whole reply is spoken.
+    public var stream: Bool?
 
     public init(transcript: String, sessionId: String? = nil, correlationId: String? = nil, voice: String? = nil,
-                includeAudio: Bool? = nil) {
+                includeAudio: Bool? = nil, stream: Bool? = nil) {
         self.transcript = transcript
         self.sessionId = sessionId
         self.correlationId = correlationId
         self.voice = voice
         self.includeAudio = includeAudio
+        self.stream = stream
     }
 }
 
@@ -56,6 +64,25 @@ public struct TranscriptResponse: Codable, Sendable, Equatable {
 /// What the voice bridge and testing-ui need from the orchestrator.
 public protocol Orchestration: Peer {
     func handle(_ request: TranscriptRequest) async throws -> TranscriptResponse
+    /// The same turn, streamed: `onSentence` gets each sentence, in order, as soon as it can be
+    /// played; the return value is the turn's end. A throw from `onSentence` ends the stream.
+    func handleStreaming(_ request: TranscriptRequest,
+                         onSentence: @escaping @Sendable (ReplySentence) async throws -> Void) async throws -> ReplyStreamDone
+}
+
+extension Orchestration {
+    /// An orchestrator that cannot stream answers whole: its one reply is the one sentence.
+    public func handleStreaming(_ request: TranscriptRequest,
+                                onSentence: @escaping @Sendable (ReplySentence) async throws -> Void) async throws -> ReplyStreamDone {
+        var whole = request
+        whole.stream = nil
+        let reply = try await handle(whole)
+        try await onSentence(ReplySentence(index: 0, text: reply.response, audioBase64: reply.audioBase64,
+                                           audioSeconds: reply.audioSeconds))
+        return ReplyStreamDone(response: reply.response, sessionId: reply.sessionId, correlationId: reply.correlationId,
+                               engine: reply.engine, allowed: reply.allowed, guardrailReason: reply.guardrailReason,
+                               audioSeconds: reply.audioSeconds, voice: reply.voice, turn: reply.turn, sentences: 1)
+    }
 }
 
 /// The orchestrator over HTTP.
@@ -67,6 +94,40 @@ public struct OrchestrationClient: Orchestration, HTTPPeer {
     }
 
     public func handle(_ request: TranscriptRequest) async throws -> TranscriptResponse {
-        try await client.postJSON("/mcp/transcript", request)
+        var whole = request
+        whole.stream = nil
+        return try await client.postJSON("/mcp/transcript", whole)
+    }
+
+    /// Largest single event accepted: a sentence's audio is a few kilobytes per second of speech.
+    static let maxEventBytes = 4 * 1024 * 1024
+
+    public func handleStreaming(_ request: TranscriptRequest,
+                                onSentence: @escaping @Sendable (ReplySentence) async throws -> Void) async throws -> ReplyStreamDone {
+        var streamed = request
+        streamed.stream = true
+        let response = try await client.stream("/mcp/transcript", json: Array(try JSONEncoder.fleet.encode(streamed)))
+        var parser = ServerSentEventParser(maxEventBytes: Self.maxEventBytes)
+        do {
+            for try await buffer in response.body {
+                for data in try parser.feed(buffer.readableBytesView) {
+                    switch try JSONDecoder.fleet.decode(ReplyStreamEvent.self, from: Data(data.utf8)) {
+                    case .sentence(let sentence): try await onSentence(sentence)
+                    case .done(let done): return done
+                    case .error(let error):
+                        // A peer's timeout stays a timeout for the caller's metrics; anything else is its failure.
+                        let code: FleetError.Code = error.code == FleetError.Code.timeout.description ? .timeout : .badResponse
+                        throw FleetError.downstream(code, peer: client.name, "failed mid-stream: \(error.code): \(error.message)")
+                    }
+                }
+            }
+        } catch let error as FleetError {
+            throw error
+        } catch is DecodingError {
+            throw FleetError.downstream(.badResponse, peer: client.name, "sent an event that is not a reply stream event")
+        } catch is ServerSentEventParser.TooLarge {
+            throw FleetError.downstream(.badResponse, peer: client.name, "an event is larger than \(Self.maxEventBytes) bytes")
+        }
+        throw FleetError.downstream(.badResponse, peer: client.name, "the reply stream ended before its done event")
     }
 }

@@ -7,11 +7,15 @@ public struct SynthesisRequest: Codable, Sendable, Equatable {
     public var text: String
     public var voice: String?
     public var speed: Double?
+    /// Write the Ogg Opus file page by page as it is synthesised (chunked), so the first clause's
+    /// audio arrives before the whole text is spoken.
+    public var stream: Bool?
 
-    public init(text: String, voice: String? = nil, speed: Double? = nil) {
+    public init(text: String, voice: String? = nil, speed: Double? = nil, stream: Bool? = nil) {
         self.text = text
         self.voice = voice
         self.speed = speed
+        self.stream = stream
     }
 }
 

@@ -90,5 +90,17 @@ extension MetricCatalog {
         help: "Playout delay the bridge's adaptive jitter buffer holds packets for.",
         buckets: jitterBuckets + [0.5], emittedBy: .services(["discord"]))
 
-    static let network = [packetsReceived, packetsLost, packetsLate, framesConcealed, networkJitter, jitterBufferDelay]
+    public static let jitterBufferStarved = MetricDefinition(
+        "voice_jitter_buffer_starved_total", .counter,
+        help: "Playout slots of a talking speaker that found no packet although none was lost in transit (it came late: network jitter, or the bridge's own lateness).",
+        emittedBy: .services(["discord"]))
+    /// 0.5 ms to 0.5 s, with steps around the 20 ms frame so a p95 near one frame is resolved.
+    public static let frameLagBuckets: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.2, 0.5]
+    public static let frameLag = MetricDefinition(
+        "voice_frame_lag_seconds", .histogram,
+        help: "Lateness of each speaker's 20 ms frame into the bridge against its real-time schedule.",
+        buckets: frameLagBuckets, emittedBy: .services(["discord"]))
+
+    static let network = [packetsReceived, packetsLost, packetsLate, framesConcealed, networkJitter, jitterBufferDelay,
+                          jitterBufferStarved, frameLag]
 }

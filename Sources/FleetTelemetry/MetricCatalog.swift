@@ -285,12 +285,17 @@ public enum MetricCatalog {
         "orchestrator_turn_duration_seconds", .histogram,
         help: "Time from transcript in to reply text and audio out.",
         buckets: stageBuckets, emittedBy: .services(["orchestrator"]))
+    public static let orchestratorTimeToFirstAudio = MetricDefinition(
+        "orchestrator_time_to_first_audio_seconds", .histogram,
+        help: "Streamed turns: time from transcript in to the first sentence's audio out.",
+        buckets: stageBuckets, emittedBy: .services(["orchestrator"]))
     public static let conversationSessions = MetricDefinition(
         "conversation_sessions", .gauge,
         help: "Conversations kept in the orchestrator's SQLite memory.",
         emittedBy: .services(["orchestrator"]))
 
-    static let orchestrator = [orchestratorTurns, orchestratorTurnDuration, conversationSessions]
+    static let orchestrator = [orchestratorTurns, orchestratorTurnDuration, orchestratorTimeToFirstAudio,
+                             conversationSessions]
 
     // MARK: UIs
 

@@ -42,7 +42,7 @@ public struct Telemetry: Sendable {
         }
 
         guard configuration.exportEnabled else {
-            MetricsSystem.bootstrap(prometheus)
+            MetricHandles.bootstrap(prometheus)
             LoggingSystem.bootstrap(stdout)
             return Telemetry(configuration: configuration, registry: registry, services: [], otlpRelays: [],
                              otlpBlackholeUnavailable: "OTLP export is off (OTEL_ENABLED=false or OTEL_SDK_DISABLED=true)")
@@ -57,7 +57,7 @@ public struct Telemetry: Sendable {
         let metrics = try OTel.makeMetricsBackend(configuration: otel)
         let logs = try OTel.makeLoggingBackend(configuration: otel)
         let tracing = try OTel.makeTracingBackend(configuration: otel)
-        MetricsSystem.bootstrap(MultiplexMetricsHandler(factories: [metrics.factory, prometheus]))
+        MetricHandles.bootstrap(MultiplexMetricsHandler(factories: [metrics.factory, prometheus]))
         LoggingSystem.bootstrap { label in MultiplexLogHandler([stdout(label), logs.factory(label)]) }
         InstrumentationSystem.bootstrap(tracing.factory)
         return Telemetry(configuration: configuration, registry: registry,

@@ -23,8 +23,9 @@ public enum ServiceRunner {
 
     public static func run<S: FleetService>(_ service: S.Type, overrides: [String: String] = [:]) async throws {
         let member = service.member
-        // Before the first audio buffer is allocated (HeapTuning says why).
-        let heapTuned = HeapTuning.keepLargeBuffersOutOfArenas()
+        // Before the first audio buffer is allocated and before more threads meet in malloc
+        // (HeapTuning says why).
+        let heapTuned = HeapTuning.keepLargeBuffersOutOfArenas() && HeapTuning.limitArenas()
         // One reader for everything: the environment, a .env file and the command line, OTEL_* included.
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
         // Sent by this process's peer calls and embedded in its pages (MutationGuard checks it).

@@ -15,6 +15,9 @@ public struct ServiceSettings: Sendable {
     public var seed: UInt64
     /// LATENCY_SCALE: multiplies every simulated model latency (0.1 makes the fleet 10x faster).
     public var latencyScale: Double
+    /// LATENCY_PROFILE: the set of latency-model defaults every stage starts from (LatencyProfile:
+    /// default, original, realtime); each stage's own variable still overrides its value.
+    public var latencyProfile: LatencyProfile
     /// DATA_DIR: where a service keeps state (the orchestrator's SQLite database).
     public var dataDirectory: String
     /// Base URLs of the other services (AUDIO_PROCESSOR_URL, STT_URL, ...).
@@ -30,6 +33,7 @@ public struct ServiceSettings: Sendable {
         port = try reader.parsed("port", default: member.hostPort) { Int($0).flatMap { (1...65535).contains($0) ? $0 : nil } }
         seed = try reader.parsed("fleet.seed", default: 42) { UInt64($0) }
         latencyScale = try reader.parsed("latency.scale", default: 1.0) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
+        latencyProfile = try Self.latencyProfile(reader)
         dataDirectory = reader.string(forKey: "data.dir", default: "var/data")
         var urls: [FleetMember: String] = [:]
         for peer in FleetMember.allCases {
@@ -41,6 +45,17 @@ public struct ServiceSettings: Sendable {
         }
         peerURLs = urls
         httpServer = try HTTPServerLimits(reader: reader)
+    }
+
+    /// LATENCY_PROFILE, case-insensitive; unset or empty is `default`. An unknown name stops
+    /// start-up with the valid ones in the message, rather than running some other stack.
+    static func latencyProfile(_ reader: ConfigReader) throws -> LatencyProfile {
+        guard let raw = reader.string(forKey: "latency.profile"),
+              !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return .default }
+        guard let profile = LatencyProfile.named(raw.trimmingCharacters(in: .whitespaces)) else {
+            throw SettingsError(variable: "LATENCY_PROFILE", value: raw, expected: LatencyProfile.expected)
+        }
+        return profile
     }
 
     /// Settings from the process environment, a `.env` file in the working directory if present,

@@ -8,7 +8,9 @@ import STTService
 /// `audio-fleet bench`: the speed and memory numbers behind the fleet's hot paths, measured on
 /// this machine (run a release build: `make bench`). Benchmarks, not tests: they report, never fail.
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure codec, synthesis, VAD and metric speed (use a release build).")
+    static let configuration = CommandConfiguration(
+        abstract: "Measure codec, synthesis, VAD and metric speed (use a release build).",
+        subcommands: [BenchCodec.self, BenchAudioPath.self, BenchMetrics.self])
 
     @Option(help: "Seconds of speech each benchmark works through.")
     var seconds = 20.0

@@ -57,13 +57,15 @@ final class FleetSupervisor: Sendable {
     func logFile(of member: FleetMember) -> URL { logDirectory.appendingPathComponent("\(member.name).log") }
 
     /// The environment every child gets: ours, with each peer's URL pointing at its sibling process
-    /// and, when nothing names an OTLP endpoint, the embedded backend's.
+    /// and, when nothing names an OTLP endpoint, the embedded backend's. MALLOC_ARENA_MAX (unless
+    /// set) caps each child's malloc arenas from its first allocation (HeapTuning says why).
     func childEnvironment() -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         // Each child sets its own service.name; a shared one would merge nine services into one.
         environment.removeValue(forKey: "OTEL_SERVICE_NAME")
         for member in FleetMember.allCases { environment[member.urlVariable] = url(of: member) }
         environment["DATA_DIR"] = environment["DATA_DIR"] ?? "var/data"
+        environment["MALLOC_ARENA_MAX"] = environment["MALLOC_ARENA_MAX"] ?? String(HeapTuning.arenaLimit)
         environment.merge(export.additions) { _, added in added }
         return environment
     }

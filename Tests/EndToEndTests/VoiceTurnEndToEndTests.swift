@@ -2,6 +2,7 @@ import FleetAudio
 import FleetSpeech
 import FleetTelemetry
 import Foundation
+import OrchestratorService
 import ServiceKit
 import Testing
 
@@ -114,7 +115,8 @@ struct VoiceTurnEndToEndTests {
         #expect(metricServices.count == 9, "OTLP metrics came from \(metricServices.sorted())")
 
         // The reply a person would hear is valid Ogg Opus: flite speaking the reply's text in the
-        // voice named in its comments (synthesis is deterministic, so it lasts what a local one does).
+        // voice named in its comments, sentence by sentence as the orchestrator streamed it
+        // (synthesis is deterministic, so it lasts what local ones of the same sentences do).
         let turn = replied[0]
         let id = try #require(turn["id"].map { "\($0)" })
         let replyText = try #require(turn["reply_text"] as? String)
@@ -122,7 +124,9 @@ struct VoiceTurnEndToEndTests {
         #expect(audio.status == 200)
         let decoded = try OggOpus.decode(audio.body)
         let voice = try #require(decoded.comments[OpusComment.voice].flatMap(Voice.named))
-        let expected = Double(SpeechSynthesizer(voice: voice).synthesize(replyText).count) / Double(AudioFormat.sampleRate)
+        let synthesizer = SpeechSynthesizer(voice: voice)
+        let expected = SentenceSplitter.split(replyText)
+            .reduce(0.0) { $0 + Double(synthesizer.synthesize($1).count) / Double(AudioFormat.sampleRate) }
         #expect(expected > 0 && abs(decoded.duration - expected) <= max(0.05 * expected, 0.1),
                 "reply audio lasts \(decoded.duration) s; its text needs \(expected) s")
         let input = await TestHTTP.get(fleet.url(.discord) + "/voice/turns/\(id)/input.opus")

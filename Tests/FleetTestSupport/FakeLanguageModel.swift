@@ -23,4 +23,18 @@ public actor FakeLanguageModel: LanguageModel, InMemoryPeer {
         return Generation(text: text, model: "fake-flan", usage: Usage(promptTokens: 10, completionTokens: 5),
                           timeToFirstToken: 0.01, duration: 0.02)
     }
+
+    /// Streams the reply a word at a time (each with the space before it), as llm-flan's tokens come.
+    public func generate(_ messages: [ChatMessage], maxTokens: Int,
+                         onText: @escaping @Sendable (String) -> Void) async throws -> Generation {
+        let generation = try await generate(messages, maxTokens: maxTokens)
+        var first = true
+        for word in generation.text.split(separator: " ", omittingEmptySubsequences: false) {
+            try Task.checkCancellation()
+            onText(first ? String(word) : " " + word)
+            first = false
+            await Task.yield()
+        }
+        return generation
+    }
 }

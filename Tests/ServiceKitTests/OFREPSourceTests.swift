@@ -176,6 +176,9 @@ struct OFREPSourceTests {
                 defer { group.cancelAll() }
                 #expect(try await poll(within: effectDeadline) { board.severity(.noisyRoom) } == 25)
 
+                // A poll that timed out on a loaded machine before this is an outage of its own, with
+                // its own warning: count only what this outage logs.
+                let warningsBefore = logs.count(containing: "flagd cannot be reached")
                 server.task.cancel()
                 _ = await server.task.result
                 let failures = try await poll(within: effectDeadline) {
@@ -183,7 +186,8 @@ struct OFREPSourceTests {
                 }
                 #expect(failures == true, "every failed poll is counted")
                 #expect(board.severity(.noisyRoom) == 25, "the last good state stays")
-                #expect(logs.count(containing: "flagd cannot be reached") == 1, "one warning per outage, not one per poll")
+                #expect(logs.count(containing: "flagd cannot be reached") - warningsBefore == 1,
+                        "one warning per outage, not one per poll")
 
                 // flagd back on the same port: the source picks up where it left off.
                 flagd.serve("noisyRoom", "10")

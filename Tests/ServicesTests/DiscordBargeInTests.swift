@@ -83,9 +83,11 @@ struct DiscordBargeInTests {
 
     @Test("a channel at 100 % barge-in has another speaker cut into the reply, in real speakers' voices")
     func speakersBargeIn() async throws {
-        // A long reply, so the barge-in lands while it plays.
+        // A long reply, so the barge-in lands while it plays, even when a loaded machine is slow to
+        // let the other speaker start talking.
         let harness = DiscordHarness(orchestrator: FakeOrchestrator(reply: .text(
-            "Here is a long answer that goes on for quite a while, with many words in it, so that someone has time to cut in.")))
+            "Here is a long answer that goes on for quite a while, with many words in it, so that someone has time to cut in. "
+                + "It carries on with a second part, just as long as the first, and then a third, so nobody misses the chance.")))
         var config = DiscordConfig()
         config.autostart = false
         let environment = harness.environment(config: config)

@@ -28,7 +28,7 @@ struct DiscordConfigTests {
 
         for (variable, value) in [("AUDIO_VAD_FRAME_MS", "25"), ("DISCORD_TURN_INTERVAL", "8-4"),
                                   ("AUDIO_MIN_SEGMENT_DURATION", "20"), ("DISCORD_PACKET_LOSS", "lots"),
-                                  ("DISCORD_SPEAKERS", "201"), ("DISCORD_SPEAKERS", "-1"), ("DISCORD_CHANNEL_SIZE", "0"),
+                                  ("DISCORD_SPEAKERS", "501"), ("DISCORD_SPEAKERS", "-1"), ("DISCORD_CHANNEL_SIZE", "0"),
                                   ("DISCORD_CHANNEL_SIZE", "51"), ("DISCORD_BARGE_IN", "101"), ("DISCORD_OVERLAP", "some")] {
             do {
                 _ = try DiscordConfig(settings: ServiceSettings.forTesting(member: .discord, environment: [variable: value]))

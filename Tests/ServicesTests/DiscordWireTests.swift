@@ -74,7 +74,8 @@ struct DiscordWireTests {
         #expect(member["last_outcome"] as? String == "no_wake_phrase")
         let link = try #require(member["link"] as? [String: Any])
         #expect(Set(link.keys) == ["packets_sent", "packets_received", "packets_lost", "packets_late", "frames_recovered",
-                                   "frames_concealed", "segments_closed", "jitter_seconds", "buffer_delay_seconds"])
+                                   "frames_concealed", "frames_starved", "segments_closed", "jitter_seconds",
+                                   "buffer_delay_seconds"])
     }
 
     @Test("MCP transcript: a speaker's own session, the reply posted, audio only when asked for")

@@ -31,11 +31,11 @@ struct TestingUILoadTests {
         #expect(await fakes.voiceLoad.changes == [LoadChange(speakers: 120)])
     }
 
-    @Test("a speaker count outside 0...200, or not a number, is a 400 and never reaches the bridge", arguments: [
-        (#"{"speakers": 201}"#, "between 0 and 200"),
-        (#"{"speakers": -1}"#, "between 0 and 200"),
+    @Test("a speaker count outside 0...500, or not a number, is a 400 and never reaches the bridge", arguments: [
+        (#"{"speakers": 501}"#, "between 0 and 500"),
+        (#"{"speakers": -1}"#, "between 0 and 500"),
         (#"{"speakers": "many"}"#, "wrong type at 'speakers'"),
-        (#"{"speakers": 2.5}"#, #"a whole number from 0 to 200"#),
+        (#"{"speakers": 2.5}"#, #"a whole number from 0 to 500"#),
         ("{", "not valid JSON"),
         (#"{"count": 4}"#, "missing field 'speakers'"),
     ])

@@ -41,12 +41,12 @@ struct TestingUIPageTests {
         }
     }
 
-    @Test("the page carries the load control (0 to 200) and the scenario panel, with the calls behind them")
+    @Test("the page carries the load control (0 to 500) and the scenario panel, with the calls behind them")
     func controls() {
         let html = TestingUIPage.html(Self.model(), links: Self.links)
         for element in [#"<section class="card controls" id="load-card">"#,
-                        #"<input id="load-range" type="range" min="0" max="200""#,
-                        #"<input id="load-number" type="number" min="0" max="200""#,
+                        #"<input id="load-range" type="range" min="0" max="500""#,
+                        #"<input id="load-number" type="number" min="0" max="500""#,
                         #"<button id="load-apply" type="button">Apply</button>"#, #"id="load-now""#, #"id="load-error""#,
                         #"<section class="card controls" id="scenarios-card">"#, #"<tbody id="scenarios">"#,
                         #"<button id="scenarios-reset""#, #"id="scenario-error""#,

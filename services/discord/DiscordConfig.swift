@@ -11,7 +11,7 @@ struct DiscordConfig: Sendable {
     /// The most speakers the bridge simulates at once (DISCORD_SPEAKERS, PUT /voice/load).
     static let maxSpeakers = LoadChange.speakerRange.upperBound
 
-    /// DISCORD_SPEAKERS: simulated people when the bridge starts (0...200; PUT /voice/load changes
+    /// DISCORD_SPEAKERS: simulated people when the bridge starts (0...500; PUT /voice/load changes
     /// it while running). 0 is an idle bridge.
     var speakers = 3
     /// DISCORD_CHANNEL_SIZE: speakers per voice channel (1...50); each channel has its own floor
@@ -40,8 +40,13 @@ struct DiscordConfig: Sendable {
     /// letting speakers talk anyway (their turns then fail visibly, as outcome "error").
     var startupTimeout = 30.0
 
-    /// AUDIO_SILENCE_TIMEOUT: seconds of silence that end a segment.
-    var silenceTimeout = 0.75
+    /// REPLY_STREAMING: play Atlas's reply sentence by sentence as the orchestrator streams it
+    /// (true), or only once the whole reply has arrived (false).
+    var replyStreaming = true
+
+    /// AUDIO_SILENCE_TIMEOUT: seconds of silence that end a segment (the VAD hangover);
+    /// LATENCY_PROFILE's by default (0.75, the original's; `realtime` 0.35).
+    var silenceTimeout = LatencyProfile.default.silenceTimeout
     /// AUDIO_MAX_SEGMENT_DURATION: a segment is cut at this length even mid-speech.
     var maxSegmentDuration = 15.0
     /// AUDIO_MIN_SEGMENT_DURATION: shorter voiced bursts (a cough, a click) are dropped.
@@ -58,7 +63,7 @@ struct DiscordConfig: Sendable {
 
     /// Discord's REST API, which POST /mcp/send_message stands in for: a message post takes
     /// about 120 ms, with a long tail when Discord rate-limits (DISCORD_API_LATENCY_MEDIAN / _P99).
-    var apiLatency = LatencyModel(median: 0.12, p99: 0.6)
+    var apiLatency = LatencyProfile.default.discordAPI
 
     /// DISCORD_AUDIO_PROCESSOR_TIMEOUT (seconds, default 10): one call to clean up a segment.
     var audioProcessorTimeout: Duration = .seconds(10)
@@ -92,7 +97,8 @@ struct DiscordConfig: Sendable {
         turnHistory = try reader.parsed("discord.turn.history", default: turnHistory) { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
         startupTimeout = try reader.parsed("discord.startup.timeout", default: startupTimeout) { Double($0).flatMap { $0 >= 0 ? $0 : nil } }
 
-        silenceTimeout = try reader.parsed("audio.silence.timeout", default: silenceTimeout) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
+        replyStreaming = try reader.parsed("reply.streaming", default: replyStreaming, Self.parseBool)
+        silenceTimeout = try reader.parsed("audio.silence.timeout", default: settings.latencyProfile.silenceTimeout) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
         maxSegmentDuration = try reader.parsed("audio.max.segment.duration", default: maxSegmentDuration) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
         // The minimum must stay below the maximum; otherwise no segment could ever be kept.
         minSegmentDuration = try reader.parsed("audio.min.segment.duration", default: minSegmentDuration) { [maxSegmentDuration] in
@@ -107,6 +113,7 @@ struct DiscordConfig: Sendable {
         }
         wakeThreshold = try reader.parsed("wake.match.threshold", default: wakeThreshold) { Double($0).flatMap { (1...100).contains($0) ? $0 : nil } }
 
+        apiLatency = settings.latencyProfile.discordAPI
         let median = try reader.parsed("discord.api.latency.median", default: apiLatency.baseMedian) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
         let p99 = try reader.parsed("discord.api.latency.p99", default: max(apiLatency.baseP99, median)) { Double($0).flatMap { $0 >= median ? $0 : nil } }
         apiLatency = LatencyModel(median: median, p99: p99)

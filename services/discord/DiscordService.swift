@@ -59,7 +59,8 @@ public enum DiscordService: FleetService {
         let pipeline = TurnPipeline(
             audioProcessor: peers.audioProcessor, transcriber: peers.stt, orchestrator: peers.orchestrator,
             matcher: WakePhraseMatcher(phrases: config.wakePhrases, threshold: config.wakeThreshold),
-            clock: clock, turns: turns, channel: messages, reporter: peers.dashboard, logger: runtime.logger)
+            clock: clock, turns: turns, channel: messages, reporter: peers.dashboard, logger: runtime.logger,
+            replyStreaming: config.replyStreaming)
         let logger = runtime.logger
         let orchestrator = peers.orchestrator
         // One wait for the whole fleet, however many speakers are waiting on it.

@@ -58,6 +58,7 @@ public struct LinkTelemetry: Sendable {
         public var packetsLate = 0
         public var concealedByPLC = 0
         public var concealedByFEC = 0
+        public var starved = 0
         /// The jitter estimate and the buffer's target delay at the time of the report, in seconds.
         public var jitterSeconds = 0.0
         public var bufferDelaySeconds = 0.0
@@ -71,6 +72,7 @@ public struct LinkTelemetry: Sendable {
             packetsLate = now.packetsLate - earlier.packetsLate
             concealedByPLC = now.framesConcealed - earlier.framesConcealed
             concealedByFEC = now.framesRecovered - earlier.framesRecovered
+            starved = now.framesStarved - earlier.framesStarved
             jitterSeconds = now.jitterSeconds
             bufferDelaySeconds = now.bufferDelaySeconds
         }
@@ -90,6 +92,7 @@ public struct LinkTelemetry: Sendable {
         MetricCatalog.packetsLate.increment(by: Double(report.packetsLate))
         MetricCatalog.framesConcealed.increment(by: Double(report.concealedByPLC), ["method": "plc"])
         MetricCatalog.framesConcealed.increment(by: Double(report.concealedByFEC), ["method": "fec"])
+        if report.starved > 0 { MetricCatalog.jitterBufferStarved.increment(by: Double(report.starved)) }
         MetricCatalog.networkJitter.observe(report.jitterSeconds)
         MetricCatalog.jitterBufferDelay.observe(report.bufferDelaySeconds)
     }

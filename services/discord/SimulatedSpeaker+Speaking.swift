@@ -31,10 +31,13 @@ extension SimulatedSpeaker {
     private func stream(_ utterance: Utterance, over link: VoiceLink, noise: inout SeededGenerator,
                         cuttingIn bargeIn: BargeIn?, reservedID: inout Int?) async throws -> [TurnOutcome] {
         if let bargeIn { try await clock.sleep(until: bargeIn.at) }
-        let speech = SpeechSynthesizer(voice: voice).synthesize(utterance.text)
-        let frames = Self.burst(speech, silenceTimeout: config.silenceTimeout)
+        // The client's packets for this phrase: synthesised and encoded once, then cached.
+        let cache = environment.spokenBursts, text = utterance.text, voice = voice, silenceTimeout = config.silenceTimeout
+        let firstSettings = link.senderSettings
+        let burst = try await cache.burst(text, voice: voice, settings: firstSettings, silenceTimeout: silenceTimeout)
+        let speechSamples = burst.speechSamples
         let leadInFrames = Int((Self.leadIn / AudioFormat.frameDuration).rounded())
-        let lastSpeechFrame = Int(((Self.leadIn * Double(AudioFormat.sampleRate) + Double(speech.count))
+        let lastSpeechFrame = Int(((Self.leadIn * Double(AudioFormat.sampleRate) + Double(speechSamples))
             / Double(AudioFormat.samplesPerFrame)).rounded(.up))
         await roster.update(identity.name) {
             $0.state = .speaking
@@ -45,18 +48,27 @@ extension SimulatedSpeaker {
         // utterance lands on the bridge's stream, whatever its jitter buffer holds back for now.
         let speechStart = Double(link.statistics.packetsSent) * AudioFormat.frameDuration + Self.leadIn
         let spoken = SpokenText(text: utterance.text,
-                                speech: speechStart...(speechStart + Double(speech.count) / Double(AudioFormat.sampleRate)))
+                                speech: speechStart...(speechStart + Double(speechSamples) / Double(AudioFormat.sampleRate)))
         var segmentsClosed = 0
-        let room = roomNoiseAmplitude
+        var microphone: RoomMicrophone? = RoomMicrophone(noise: noise, levels: roomLevels(room: roomNoiseAmplitude))
+        defer { if let microphone { noise = microphone.noise } }
         let outcomes = try await withThrowingTaskGroup(of: TurnOutcome.self) { group in
             let start = clock.now
-            for (index, frame) in frames.enumerated() {
-                try await clock.sleep(until: start + FramePlayer.frameDuration * index)
+            for index in 0..<burst.count {
+                let due = start + FramePlayer.frameDuration * index
+                try await clock.sleep(until: due)
+                // How far behind its real-time schedule this frame leaves: the fleet's own lag.
+                let lateness = max(0, (clock.now - due).seconds)
+                MetricCatalog.frameLag.observe(lateness)
                 // The bridge hears the voice start over its reply, and stops talking.
                 if index == leadInFrames, let bargeIn, bargeIn.reply.raise() {
                     logger.debug("barge-in", metadata: ["speaker": "\(identity.name)", "channel": "\(channel.id)"])
                 }
-                for segment in try link.carry(roomSound(frame, room: room, noise: &noise)) {
+                let segments = try link.carry(lateness: lateness, room: &microphone) { settings in
+                    settings == firstSettings ? burst.packet(index)
+                        : try cache.burst(text, voice: voice, settings: settings, silenceTimeout: silenceTimeout).packet(index)
+                }
+                for segment in segments {
                     segmentsClosed += 1
                     let turn = await prepareTurn(segment, spoken: spoken, streamNow: link.streamTime,
                                                  concealedRatio: link.concealedRatio(of: segment), reservedID: &reservedID)
@@ -78,16 +90,15 @@ extension SimulatedSpeaker {
         return outcomes
     }
 
-    /// One frame as the microphone picks it up: the voice, quieter by `quietMicrophones` dB, over
+    /// How the microphone picks up each frame: the voice, quieter by `quietMicrophones` dB, over
     /// the room's noise (`room`, its amplitude), louder by `noisyRoom` dB; both read live, frame
-    /// by frame.
-    func roomSound(_ frame: [Float], room: Float, noise: inout SeededGenerator) -> [Float] {
+    /// by frame (`RoomMicrophone` mixes them where the bridge decodes the speaker's packets).
+    func roomLevels(room: Float) -> @Sendable () -> (voiceGain: Float, noiseLevel: Float) {
         let scenarios = environment.scenarios
-        let voiceGain = Float(pow(10, -(scenarios.severity(.quietMicrophones) ?? 0) / 20))
-        let noiseLevel = min(1, room * Float(pow(10, (scenarios.severity(.noisyRoom) ?? 0) / 20)))
-        return frame.map { sample in
-            let mixed = sample * voiceGain + Float.random(in: -noiseLevel...noiseLevel, using: &noise)
-            return min(1, max(-1, mixed))
+        return {
+            let voiceGain = Float(pow(10, -(scenarios.severity(.quietMicrophones) ?? 0) / 20))
+            let noiseLevel = min(1, room * Float(pow(10, (scenarios.severity(.noisyRoom) ?? 0) / 20)))
+            return (voiceGain, noiseLevel)
         }
     }
 

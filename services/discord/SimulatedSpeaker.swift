@@ -92,7 +92,12 @@ struct SimulatedSpeaker: Sendable {
     /// What the speaker does next: what was asked of it, or, after a quiet interval, a phrase of
     /// its own. Nil when there is nothing to say (the wait ended, or a barge-in came too late).
     func nextPlan(_ mind: inout SpeakerMind, fleetReady: inout Bool) async -> TalkPlan? {
-        let quiet = config.autostart ? mind.quiet(config.turnInterval) : nil
+        // The channel's first member opens it as soon as the fleet is ready (a fresh `up` shows a
+        // turn within seconds); the others, and every later phrase, wait their drawn quiet.
+        // The draw is made either way, so each speaker's seeded stream stays the same.
+        let drawn = config.autostart ? mind.quiet(config.turnInterval) : nil
+        let opensChannel = !fleetReady && channel.memberNames.first == identity.name
+        let quiet = opensChannel ? drawn.map { _ in .zero } : drawn
         switch await mailbox.next(waitingAtMost: quiet) {
         case .request(let utterance):
             return TalkPlan(utterance: utterance, waitsForFloor: true)

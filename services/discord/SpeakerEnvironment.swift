@@ -16,13 +16,16 @@ struct SpeakerEnvironment: Sendable {
     /// Read at every frame: quiet microphones and noisy rooms change what the speakers send.
     let scenarios: ScenarioBoard
     let closing: ClosingSignal
+    /// The speakers' clients' encoded phrases, shared by every speaker in the bridge.
+    let spokenBursts: SpokenBurstCache
     /// Waits until the fleet can answer; called before the first phrase a speaker picks itself.
     let untilFleetReady: @Sendable () async -> Void
     let logger: Logger
 
     init(config: DiscordConfig, seed: UInt64, clock: any PacingClock, pipeline: TurnPipeline, roster: ChannelRoster,
          turns: TurnLog, scenarios: ScenarioBoard, closing: ClosingSignal = ClosingSignal(),
-         untilFleetReady: @escaping @Sendable () async -> Void = {}, logger: Logger) {
+         untilFleetReady: @escaping @Sendable () async -> Void = {}, logger: Logger,
+         spokenBursts: SpokenBurstCache = SpokenBurstCache()) {
         self.config = config
         self.seed = seed
         self.clock = clock
@@ -31,6 +34,7 @@ struct SpeakerEnvironment: Sendable {
         self.turns = turns
         self.scenarios = scenarios
         self.closing = closing
+        self.spokenBursts = spokenBursts
         self.untilFleetReady = untilFleetReady
         self.logger = logger
     }

@@ -74,11 +74,15 @@ public struct TurnPipeline: Sendable {
     /// Where finished turns are reported (the monitoring dashboard's live feed); best effort.
     let reporter: (any TurnReporting)?
     let logger: Logger
+    /// REPLY_STREAMING: play the reply sentence by sentence as the orchestrator streams it (true),
+    /// or only once the whole reply has arrived (false, as before streaming).
+    let replyStreaming: Bool
 
     public init(audioProcessor: any AudioProcessing, transcriber: any Transcriber, orchestrator: any Orchestration,
                 matcher: WakePhraseMatcher, clock: any PacingClock, sink: any PlaybackSink = UnroutedSink(),
                 voice: FIFOLock = FIFOLock(), audience: (any ReplyAudience)? = nil,
-                turns: TurnLog, channel: ChannelLog, reporter: (any TurnReporting)? = nil, logger: Logger) {
+                turns: TurnLog, channel: ChannelLog, reporter: (any TurnReporting)? = nil, logger: Logger,
+                replyStreaming: Bool = true) {
         self.audioProcessor = audioProcessor
         self.transcriber = transcriber
         self.orchestrator = orchestrator
@@ -91,6 +95,7 @@ public struct TurnPipeline: Sendable {
         self.channel = channel
         self.reporter = reporter
         self.logger = logger
+        self.replyStreaming = replyStreaming
     }
 
     /// The same pipeline, playing its replies into `channel`: that channel's voice, its lock, and

@@ -15,8 +15,12 @@ extension TurnPipeline {
         let processed = try await process(input, concealedRatio: segment.concealedRatio, span: span, record: &record)
         guard let transcript = try await transcribe(processed, span: span, record: &record),
               let request = try await detectWakePhrase(in: transcript, span: span, record: &record) else { return }
-        let reply = try await orchestrate(request, speaker: speaker, span: span, record: &record)
-        try await deliver(reply, after: segment, span: span, record: &record)
+        if replyStreaming {
+            try await converse(request, speaker: speaker, after: segment, span: span, record: &record)
+        } else {
+            let reply = try await orchestrate(request, speaker: speaker, span: span, record: &record)
+            try await deliver(reply, after: segment, span: span, record: &record)
+        }
     }
 
     /// 1. The segment as an Ogg Opus file, the body every service speaks.
@@ -173,30 +177,108 @@ extension TurnPipeline {
         record.outcome = report.interrupted ? .interrupted : outcome
     }
 
+    /// 5-6, streamed (REPLY_STREAMING): the orchestrator's reply arrives sentence by sentence and
+    /// the first sentence plays while the later ones are still being written and synthesised;
+    /// they queue behind it in the same playback. A barge-in stops the playback and cancels the
+    /// rest of the stream. Without any audio (speech synthesis down) the reply is posted as text.
+    private func converse(_ request: String, speaker: SpeakerIdentity, after segment: VoiceSegment, span: any Span,
+                          record: inout TurnRecord) async throws {
+        let start = ContinuousClock.now
+        let reply = StreamedReplyAudio()
+        let orchestrator = orchestrator
+        let transcriptRequest = TranscriptRequest(
+            transcript: request, sessionId: speaker.sessionId, correlationId: "discord-turn-\(record.id)",
+            voice: speaker.replyVoice, includeAudio: true, stream: true)
+        span.attributes["voice.reply.streamed"] = true
+
+        let (finished, report) = try await withThrowingTaskGroup(of: (ReplyStreamDone, ContinuousClock.Instant).self) { group in
+            group.addTask {
+                do {
+                    let done = try await orchestrator.handleStreaming(transcriptRequest) { sentence in
+                        try reply.add(sentence, peer: orchestrator.name)
+                    }
+                    reply.finish()
+                    return (done, ContinuousClock.now)
+                } catch {
+                    reply.finish(throwing: error)
+                    throw error
+                }
+            }
+            var report: PlaybackReport?
+            if await reply.waitForAudio() {
+                report = try await play(reply.chunks, knownSeconds: reply.seconds, after: segment, turnSpan: span, record: &record)
+            }
+            if report?.interrupted == true {
+                group.cancelAll()  // a barge-in: the rest of the reply is not wanted
+                return ((ReplyStreamDone, ContinuousClock.Instant)?.none, report)
+            }
+            return (try await group.next(), report)
+        }
+
+        // The whole reply's time (its last sentence in), not the playback's: as for a whole reply.
+        let done = finished?.0
+        record.latencies.orchestrate = ((finished?.1 ?? ContinuousClock.now) - start).seconds
+        record.replyText = done?.response ?? reply.text
+        record.guardrailReason = done?.guardrailReason
+        span.attributes["voice.reply.characters"] = (done?.response ?? reply.text).count
+        if let reason = done?.guardrailReason { span.attributes["voice.guardrail.reason"] = reason }
+        let outcome: TurnOutcome = done?.allowed == false ? .blocked : .replied
+        guard let report else {
+            await channel.post(channelID: ChannelLog.voiceTextChannel, content: done?.response ?? reply.text, author: "Atlas")
+            record.outcome = outcome
+            return
+        }
+        record.replyAudio = reply.wholeReply()
+        record.replySeconds = reply.seconds
+        record.playbackUnderruns = report.underruns
+        record.latencies.playback = report.seconds
+        record.outcome = report.interrupted ? .interrupted : outcome
+    }
+
     private func play(_ samples: [Float], after segment: VoiceSegment, turnSpan: any Span,
+                      record: inout TurnRecord) async throws -> PlaybackReport {
+        try await play(.whole(samples), after: segment, turnSpan: turnSpan, record: &record)
+    }
+
+    private func play(_ chunks: AsyncThrowingStream<[Float], any Error>, knownSeconds: Double, after segment: VoiceSegment,
+                      turnSpan: any Span, record: inout TurnRecord) async throws -> PlaybackReport {
+        try await play(.streamed(chunks, knownSeconds: knownSeconds), after: segment, turnSpan: turnSpan, record: &record)
+    }
+
+    private func play(_ audio: ReplyPCM, after segment: VoiceSegment, turnSpan: any Span,
                       record: inout TurnRecord) async throws -> PlaybackReport {
         let queued = ContinuousClock.now
         let listener = record.speaker
         let (report, waited) = try await voice.withLock {
             // Time spent waiting for another reply to finish: part of what the speaker hears as latency.
             let waited = (ContinuousClock.now - queued).seconds
-            let seconds = Double(samples.count) / Double(AudioFormat.sampleRate)
+            // A streamed reply's length is known only when it has been played.
+            let seconds = audio.seconds
             let interrupt = PlaybackInterrupt()
             defer { interrupt.end() }
             await audience?.replyStarted(to: listener, seconds: seconds, interrupt: interrupt)
             let report = try await withStageSpan(StageSpan.playback) { stage in
                 stage.attributes["audio.duration_seconds"] = seconds
                 stage.attributes["voice.playback.queue_seconds"] = waited
-                let report = try await player.play(samples, into: sink, interrupt: interrupt, onFirstFrame: { sentAt in
+                let onFirstFrame: (Duration) -> Void = { sentAt in
                     let latency = (sentAt - segment.lastVoicedAt).seconds
                     MetricCatalog.endToEndResponse.observe(latency)
                     turnSpan.attributes["voice.end_to_end_seconds"] = latency
                     turnSpan.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
                     stage.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
-                }, onFrame: { lateness in
+                }
+                let onFrame: (Double) -> Void = { lateness in
                     MetricCatalog.playbackJitter.observe(lateness)
                     if lateness >= AudioFormat.frameDuration { MetricCatalog.playbackUnderruns.increment() }
-                })
+                }
+                let report = switch audio {
+                case .whole(let samples):
+                    try await player.play(samples, into: sink, interrupt: interrupt, onFirstFrame: onFirstFrame,
+                                          onFrame: onFrame)
+                case .streamed(let chunks, _):
+                    try await player.play(chunks, into: sink, interrupt: interrupt, onFirstFrame: onFirstFrame,
+                                          onFrame: onFrame)
+                }
                 stage.attributes["voice.playback.frames"] = report.frames
                 stage.attributes["voice.playback.underruns"] = report.underruns
                 stage.attributes["voice.playback.max_jitter_seconds"] = report.maxJitter
@@ -213,5 +295,20 @@ extension TurnPipeline {
         record.latencies.playbackQueue = waited
         record.latencies.endToEnd = report.firstFrameAt.map { ($0 - segment.lastVoicedAt).seconds }
         return report
+    }
+}
+
+/// A reply's audio as the playback gets it: whole, or still arriving sentence by sentence.
+enum ReplyPCM: Sendable {
+    case whole([Float])
+    /// `knownSeconds`: the audio that had arrived when playing began (at least the first sentence).
+    case streamed(AsyncThrowingStream<[Float], any Error>, knownSeconds: Double)
+
+    /// Seconds of audio as far as known before playing: a stream's whole length is not.
+    var seconds: Double {
+        switch self {
+        case .whole(let samples): Double(samples.count) / Double(AudioFormat.sampleRate)
+        case .streamed(_, let knownSeconds): knownSeconds
+        }
     }
 }

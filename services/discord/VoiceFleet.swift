@@ -53,7 +53,7 @@ public final class VoiceFleet: Service, Sendable {
         get async { await directory.load }
     }
 
-    /// Changes the number of speakers while the bridge runs; `speakers` must be within 0...200.
+    /// Changes the number of speakers while the bridge runs; `speakers` must be within 0...500.
     public func setLoad(speakers: Int) async throws -> VoiceLoad {
         let load = try await directory.resize(to: speakers)
         logger.info("voice load changed", metadata: ["speakers": "\(load.speakers)", "channels": "\(load.channels)"])

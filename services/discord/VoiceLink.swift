@@ -12,7 +12,10 @@ public import ServiceKit
 /// Time is the stream's own: the speaker task carries one frame per 20 ms, packet n leaves at
 /// n × 20 ms, and a packet arrives at its send time plus its network delay. Each `carry` first
 /// delivers every packet that has arrived by the current frame's send time, then plays the slots
-/// that are due, so nothing here sleeps and a seeded run replays exactly.
+/// that are due, so nothing here sleeps and a seeded run replays exactly. The speaker and the
+/// bridge share one loop, so a bridge too busy to keep its 20 ms schedule shows as the loop's
+/// lateness: a frame later than the buffer's playout delay counts as a starved slot (the audio is
+/// kept, so a loaded machine does not change what the turns hear).
 ///
 /// Not Sendable: both codecs carry state from frame to frame, so a link lives inside the one
 /// task that streams its speaker.
@@ -29,6 +32,10 @@ public final class VoiceLink {
         public var framesRecovered = 0
         /// Missing frames filled in by the decoder's packet-loss concealment.
         public var framesConcealed = 0
+        /// Slots that ran dry although the network lost nothing: a packet it delayed past its slot
+        /// (then concealed), or a frame that left too late for its slot because the bridge was
+        /// behind its real-time schedule (counted only: the audio is kept).
+        public var framesStarved = 0
         public var segmentsClosed = 0
         /// The RFC 3550 interarrival jitter estimate, in seconds.
         public var jitterSeconds = 0.0
@@ -58,6 +65,9 @@ public final class VoiceLink {
     private var buffer = JitterBuffer()
     private var inFlight: [InFlight] = []
     private var nextSequence = 0
+    /// Sequence numbers the network dropped whose slot has not played yet: an empty slot for one of
+    /// these is loss, any other empty slot is starvation.
+    private var lostInTransit: Set<Int> = []
     /// Indices (in played frames) of the frames filled in by PLC, kept for as long as a segment
     /// can reach back, so each closed segment can say what share of it was made up.
     private var concealedFrames: [Int] = []
@@ -89,24 +99,50 @@ public final class VoiceLink {
         self.telemetry = telemetry
     }
 
+    /// The encoder settings the speaker's client uses now (in-band FEC while impairment is expected).
+    var senderSettings: OpusSettings { encoder.settings }
+
     /// Seconds of audio the bridge has played out from this speaker (concealed frames included).
     public var streamTime: Double { segmenter.streamTime }
 
     /// Carries one 20 ms frame from the speaker to the bridge; returns the segments it closed.
-    public func carry(_ frame: [Float]) throws -> [Segment] {
+    /// `lateness`: seconds the frame left after its real-time schedule.
+    public func carry(_ frame: [Float], lateness: Double = 0) throws -> [Segment] {
+        var room: RoomMicrophone?
+        // The encoder is read after `send` has followed the conditions (which may replace it).
+        return try send(lateness: lateness, room: &room) { _ in try self.encoder.encode(frame) }
+    }
+
+    /// Carries one 20 ms frame the speaker's client already encoded (`packet` answers it for the
+    /// encoder settings the client uses right now, which follow the network's conditions); the
+    /// bridge mixes `room` into what it decodes.
+    func carry(lateness: Double = 0, room: inout RoomMicrophone?,
+               packet: (OpusSettings) throws -> [UInt8]) throws -> [Segment] {
+        try send(lateness: lateness, room: &room, packet: packet)
+    }
+
+    private func send(lateness: Double, room: inout RoomMicrophone?,
+                      packet encoded: (OpusSettings) throws -> [UInt8]) throws -> [Segment] {
         let conditions = try follow(self.conditions())
-        let packet = try encoder.encode(frame)
+        let packet = try encoded(encoder.settings)
         let sequence = nextSequence
         nextSequence += 1
         statistics.packetsSent += 1
         let now = Double(sequence) * Self.frameDuration
         if loss.nextIsLost(using: &lossDraws) {
             statistics.packetsLost += 1
+            lostInTransit.insert(sequence)
         } else {
-            inFlight.append(InFlight(sequence: sequence, packet: packet, arrivesAt: now + networkDelay(conditions)))
+            let arrivesAt = now + networkDelay(conditions)
+            inFlight.append(InFlight(sequence: sequence, packet: packet, arrivesAt: arrivesAt))
+            // On time over the network, but sent too late for its slot: the buffer would have run dry.
+            let playout = buffer.playoutTime(of: sequence) ?? arrivesAt + buffer.targetDelay
+            if lateness > 0, arrivesAt <= playout, arrivesAt + lateness > playout + 1e-9 {
+                statistics.framesStarved += 1
+            }
         }
         deliver(by: now)
-        let closed = try playOut(buffer.due(at: now))
+        let closed = try playOut(buffer.due(at: now), room: &room)
         afterFrame()
         return closed
     }
@@ -130,7 +166,8 @@ public final class VoiceLink {
         deliver(by: .infinity)
         var closed: [Segment] = []
         if nextSequence > 0, let last = buffer.playoutTime(of: nextSequence - 1) {
-            closed += (try? playOut(buffer.due(at: last))) ?? []
+            var room: RoomMicrophone?
+            closed += (try? playOut(buffer.due(at: last), room: &room)) ?? []
         }
         let flushed = segmenter.flush()
         statistics.segmentsClosed += flushed.count
@@ -185,10 +222,11 @@ public final class VoiceLink {
 
     /// Decodes each due slot from its own packet, from the next packet's FEC, or by concealment,
     /// and segments the audio.
-    private func playOut(_ slots: [JitterBuffer.Slot]) throws -> [Segment] {
+    private func playOut(_ slots: [JitterBuffer.Slot], room: inout RoomMicrophone?) throws -> [Segment] {
         var closed: [Segment] = []
         for slot in slots {
-            let audio: [Float]
+            if slot.packet == nil, lostInTransit.remove(slot.sequence) == nil { statistics.framesStarved += 1 }
+            var audio: [Float]
             if let packet = slot.packet {
                 audio = try decoder.decode(packet)
                 statistics.packetsReceived += 1
@@ -201,6 +239,7 @@ public final class VoiceLink {
                 concealedFrames.append(playedFrames)
             }
             playedFrames += 1
+            room?.pickUp(&audio)
             closed += segmenter.push(audio)
         }
         statistics.segmentsClosed += closed.count

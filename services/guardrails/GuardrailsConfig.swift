@@ -17,8 +17,9 @@ struct GuardrailsConfig: Sendable {
     /// The check's cost: the original ran toxic-bert (a BERT-base classifier) on CPU, ~20-60 ms
     /// per short text. We model the accelerated case a deployment would use — ONNX/quantised, or a
     /// small GPU — at a median of 3 ms and a p99 of 20 ms (a cold cache, a GC pause), plus 10 µs
-    /// per character for longer texts (GUARDRAILS_LATENCY_MEDIAN / _P99 / _PER_CHAR, seconds).
-    var latency = LatencyModel(median: 0.003, p99: 0.020, perUnit: 0.000_01)
+    /// per character for longer texts: LATENCY_PROFILE's default (`original` models the CPU
+    /// classifier), overridden by GUARDRAILS_LATENCY_MEDIAN / _P99 / _PER_CHAR (seconds).
+    var latency = LatencyProfile.default.guardrails
 
     init() {}
 
@@ -36,6 +37,7 @@ struct GuardrailsConfig: Sendable {
         maxBodyBytes = try reader.parsed("guardrails.max.body.bytes", default: maxBodyBytes) {
             Int($0).flatMap { $0 >= 1024 ? $0 : nil }
         }
+        latency = settings.latencyProfile.guardrails
         let median = try reader.parsed("guardrails.latency.median", default: latency.baseMedian) {
             Double($0).flatMap { $0 > 0 ? $0 : nil }
         }

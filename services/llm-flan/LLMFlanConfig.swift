@@ -15,14 +15,14 @@ struct LLMFlanConfig: Sendable {
     /// LLM_MAX_BODY_BYTES: the largest request body accepted (413 above it).
     var maxBodyBytes = 1024 * 1024
 
-    /// Time to first token: encoding the prompt and the first decoder step. FLAN-T5-large (780M)
-    /// on a mid-range GPU takes ~250 ms at the median and ~900 ms at p99 under contention, plus
-    /// about half a millisecond per prompt token for the encoder pass
-    /// (LLM_TTFT_MEDIAN / LLM_TTFT_P99 / LLM_TTFT_PER_PROMPT_TOKEN, seconds).
-    var timeToFirstToken = LatencyModel(median: 0.25, p99: 0.9, perUnit: 0.0005)
-    /// LLM_TOKENS_PER_SECOND: the median decoding speed. Each token's gap is drawn around
-    /// 1/rate with a p99 of twice that, so a reply averages 30-40 tokens/s with visible jitter.
-    var tokensPerSecond = 35.0
+    /// Time to first token: encoding the prompt and the first decoder step. LATENCY_PROFILE's
+    /// (default: FLAN-T5-large (780M) on a mid-range GPU, ~250 ms at the median and ~900 ms at p99
+    /// under contention, plus about half a millisecond per prompt token for the encoder pass),
+    /// overridden by LLM_TTFT_MEDIAN / LLM_TTFT_P99 / LLM_TTFT_PER_PROMPT_TOKEN (seconds).
+    var timeToFirstToken = LatencyProfile.default.llmTimeToFirstToken
+    /// LLM_TOKENS_PER_SECOND: the median decoding speed (default profile: 35). Each token's gap is
+    /// drawn around 1/rate with a p99 of twice that, so the rate shows visible jitter.
+    var tokensPerSecond = LatencyProfile.default.llmTokensPerSecond
 
     var tokenGap: LatencyModel {
         LatencyModel(median: 1 / tokensPerSecond, p99: 2 / tokensPerSecond)
@@ -37,6 +37,8 @@ struct LLMFlanConfig: Sendable {
             Int($0).flatMap { $0 >= 1 ? $0 : nil }
         }
         maxBodyBytes = try reader.parsed("llm.max.body.bytes", default: maxBodyBytes) { Int($0).flatMap { $0 >= 1024 ? $0 : nil } }
+        timeToFirstToken = settings.latencyProfile.llmTimeToFirstToken
+        tokensPerSecond = settings.latencyProfile.llmTokensPerSecond
         let median = try reader.parsed("llm.ttft.median", default: timeToFirstToken.baseMedian) {
             Double($0).flatMap { $0 > 0 ? $0 : nil }
         }

@@ -41,7 +41,7 @@ public struct OrchestratorConfig: Sendable, Equatable {
                 systemPrompt: String = OrchestratorConfig.defaultSystemPrompt,
                 guardrailsTimeout: Duration = .seconds(5), llmTimeout: Duration = .seconds(30),
                 ttsTimeout: Duration = .seconds(30),
-                agentLatency: LatencyModel = LatencyModel(median: 0.012, p99: 0.06, perUnit: 0.0008)) {
+                agentLatency: LatencyModel = LatencyProfile.default.orchestratorAgent) {
         self.historyTurns = historyTurns
         self.maxTokens = maxTokens
         self.maxMessagesPerSession = maxMessagesPerSession
@@ -77,15 +77,17 @@ public struct OrchestratorConfig: Sendable, Equatable {
         ttsTimeout = try Self.seconds(settings, "orchestrator.tts.timeout", defaults.ttsTimeout)
 
         let positive: (String) -> Double? = { Double($0).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } }
-        let median = try reader.parsed("orchestrator.agent.latency.median", default: defaults.agentLatency.baseMedian,
+        // LATENCY_PROFILE's agent cost, each part overridden by its own variable.
+        let agent = settings.latencyProfile.orchestratorAgent
+        let median = try reader.parsed("orchestrator.agent.latency.median", default: agent.baseMedian,
                                        positive)
         // A p99 below the median is not a distribution; the message names the variable.
         let p99 = try reader.parsed("orchestrator.agent.latency.p99",
-                                    default: max(defaults.agentLatency.baseP99, median)) {
+                                    default: max(agent.baseP99, median)) {
             Double($0).flatMap { $0 >= median && $0.isFinite ? $0 : nil }
         }
         let perMessage = try reader.parsed("orchestrator.agent.latency.per.message",
-                                           default: defaults.agentLatency.perUnit) {
+                                           default: agent.perUnit) {
             Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
         }
         agentLatency = LatencyModel(median: median, p99: p99, perUnit: perMessage)

@@ -1,5 +1,8 @@
 import FleetContracts
+import FleetTelemetry
 import Foundation
+import NIOCore
+import Tracing
 public import HTTPTypes
 public import Hummingbird
 public import ServiceKit
@@ -37,14 +40,59 @@ public struct OrchestratorController: Sendable {
         group.guarded(by: mutationGuard).delete("/mcp/sessions/{session_id}", use: deleteSession)
     }
 
-    func transcript(request: Request, context: FleetRequestContext) async throws -> EditedResponse<TranscriptResponse> {
+    /// One route, two answers: the whole reply as JSON, or with `"stream": true` the reply as
+    /// server-sent events, sentence by sentence (`ReplyStreamEvent`).
+    func transcript(request: Request, context: FleetRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(TranscriptRequest.self, limit: Self.transcriptBodyLimit)
-        let result = try await orchestrator.handle(try TurnInput(body))
+        let input = try TurnInput(body)
+        if body.stream == true { return stream(input) }
+        let result = try await orchestrator.handle(input)
         var headers = HTTPFields()
         if let audioError = result.audioError {
             headers[.audioError] = "\(audioError.code): \(audioError.message)"
         }
-        return EditedResponse(headers: headers, response: result.response)
+        return try EditedResponse(headers: headers, response: result.response).response(from: request, context: context)
+    }
+
+    /// A streamed turn: the 200 goes out at once, then one `sentence` event per sentence as it is
+    /// ready, and `done` (or `error`, when the turn failed after the 200 had gone).
+    ///
+    /// The body is written after the handler (and its server span) has returned, so the request's
+    /// trace context is carried into the writer by hand, as llm-flan does: the turn's span then
+    /// covers the whole stream and is a child of the request's span.
+    func stream(_ input: TurnInput) -> Response {
+        let parent = ServiceContext.current ?? .topLevel
+        let orchestrator = orchestrator
+        let body = ResponseBody { writer in
+            let (events, sink) = AsyncStream<ReplyStreamEvent>.makeStream()
+            // The turn runs beside the writer, so a slow reader never holds up the turn's own
+            // timing; the writer stops the turn when the caller has gone (a failed write).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    await ServiceContext.$current.withValue(parent) {
+                        do {
+                            let result = try await orchestrator.handleStreaming(input) { sentence in
+                                sink.yield(.sentence(sentence))
+                            }
+                            sink.yield(.done(result.done))
+                        } catch {
+                            let failure = FleetError.from(error)
+                            sink.yield(.error(ReplyStreamError(code: failure.code.description, message: failure.message,
+                                                               service: OrchestratorService.member.name)))
+                        }
+                        sink.finish()
+                    }
+                }
+                for await event in events {
+                    try await writer.write(ByteBuffer(bytes: try event.serverSentEvent()))
+                }
+                try await group.waitForAll()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok,
+                        headers: [.contentType: MediaType.eventStream, .cacheControl: "no-cache", .accelBuffering: "no"],
+                        body: body)
     }
 
     /// The manifest is camelCase by the Model Context Protocol's own spec (`inputSchema`,

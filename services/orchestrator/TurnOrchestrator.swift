@@ -56,11 +56,7 @@ public struct TurnOrchestrator: Sendable {
         let start = ContinuousClock.now
         do {
             let result = try await withStageSpan(StageSpan.orchestrate) { span in
-                span.attributes["conversation.id"] = input.sessionId
-                span.attributes["session.id"] = input.sessionId
-                span.attributes["gen_ai.conversation.id"] = input.sessionId
-                span.attributes["orchestrator.session.new"] = input.isNewSession
-                span.attributes["correlation.id"] = input.correlationId
+                Self.describeTurn(input, on: span)
                 do {
                     let result = try await run(input, span: span)
                     span.attributes["voice.turn.number"] = result.response.turn
@@ -79,6 +75,16 @@ public struct TurnOrchestrator: Sendable {
             MetricCatalog.orchestratorTurns.increment(["outcome": Outcome.error.rawValue])
             throw error
         }
+    }
+
+    /// The attributes every `orchestrator.turn` span carries, streamed or not: which conversation
+    /// and which request it serves.
+    static func describeTurn(_ input: TurnInput, on span: any Span) {
+        span.attributes["conversation.id"] = input.sessionId
+        span.attributes["session.id"] = input.sessionId
+        span.attributes["gen_ai.conversation.id"] = input.sessionId
+        span.attributes["orchestrator.session.new"] = input.isNewSession
+        span.attributes["correlation.id"] = input.correlationId
     }
 
     /// Sets the conversation_sessions gauge from the store.
@@ -157,7 +163,7 @@ public struct TurnOrchestrator: Sendable {
 
     /// Synthesises the reply; a failure is logged and handed back instead of thrown (see the
     /// failure policy above: a silent answer beats no answer).
-    private func speak(_ reply: String, input: TurnInput, span: any Span) async -> (Synthesis?, FleetError?) {
+    func speak(_ reply: String, input: TurnInput, span: any Span) async -> (Synthesis?, FleetError?) {
         do {
             let synthesis = try await peers.speech.synthesize(reply, voice: input.voice)
             span.attributes["tts.voice"] = synthesis.voice

@@ -14,11 +14,12 @@ struct STTConfig: Sendable {
     /// The engine and its model (STT_ENGINE, STT_VOCABULARY, STT_MODEL_DIR, STT_DECODERS).
     var recognition = RecognitionSettings()
 
-    /// The model's cost: faster-whisper medium.en int8 on a CPU takes about 0.25 s per call plus
-    /// 0.12 s per second of audio at the median, with a p99 about 2.5x that (STT_LATENCY_MEDIAN,
-    /// STT_LATENCY_P99, STT_LATENCY_PER_AUDIO_SECOND, seconds). Scaled by LATENCY_SCALE. The
-    /// engine's own recognition time counts towards the draw: only the rest is waited.
-    var latency = LatencyModel(median: 0.25, p99: 0.625, perUnit: 0.12)
+    /// The model's cost: LATENCY_PROFILE's (default: faster-whisper medium.en int8 on a CPU, about
+    /// 0.25 s per call plus 0.12 s per second of audio at the median, with a p99 about 2.5x that;
+    /// LatencyProfile has the others), each part overridden by STT_LATENCY_MEDIAN, STT_LATENCY_P99,
+    /// STT_LATENCY_PER_AUDIO_SECOND (seconds). Scaled by LATENCY_SCALE. The engine's own
+    /// recognition time counts towards the draw: only the rest is waited.
+    var latency = LatencyProfile.default.stt
 
     init() {}
 
@@ -41,6 +42,7 @@ struct STTConfig: Sendable {
             Double($0).flatMap { $0 > 0 && $0 <= 120 ? $0 : nil }
         }
         recognition = try RecognitionSettings(settings: settings)
+        latency = settings.latencyProfile.stt
         let median = try reader.parsed("stt.latency.median", default: latency.baseMedian) {
             Double($0).flatMap { $0 > 0 ? $0 : nil }
         }

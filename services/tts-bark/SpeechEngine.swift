@@ -47,14 +47,14 @@ struct SpeechEngine: Sendable {
     /// reference mode (for cheap load tests); otherwise it listens to the audio.
     func render(_ text: String, voice: Voice, speed: Double) throws -> RenderedSpeech {
         let pcm = SpeechSynthesizer(voice: voice).synthesize(text, speed: speed)
-        // The comments are text anyone holding the file can read: redacted like all shown text.
-        let shown = PIIRedactor.shared.redacted(text)
-        let audio = try OggOpus.encode(pcm, comments: [
-            OpusComment.title: shown,
-            OpusComment.voice: voice.id,
-            OpusComment.referenceTranscript: shown,
-        ])
+        let audio = try OggOpus.encode(pcm, comments: Self.comments(text: text, voice: voice))
         return RenderedSpeech(audio: audio, voice: voice.id, audioSeconds: Double(pcm.count) / Double(AudioFormat.sampleRate))
+    }
+
+    /// The file's comments. They are text anyone holding the file can read: redacted like all shown text.
+    static func comments(text: String, voice: Voice) -> [String: String] {
+        let shown = PIIRedactor.shared.redacted(text)
+        return [OpusComment.title: shown, OpusComment.voice: voice.id, OpusComment.referenceTranscript: shown]
     }
 
     /// GET /voices: every preset, described so a person can choose.

@@ -16,10 +16,11 @@ struct TTSBarkConfig: Sendable {
     /// TTS_MAX_BODY_BYTES: the largest request body accepted (413 above it).
     var maxBodyBytes = 64 * 1024
 
-    /// Bark on a GPU: ~0.4 s to start plus ~8 ms per character of text, with a p99 2.5 times the
-    /// median (TTS_LATENCY_MEDIAN / _P99 / _PER_CHAR, seconds). The time spent really rendering
-    /// and encoding counts towards the draw, so the reply is never later than the model would be.
-    var latency = LatencyModel(median: 0.4, p99: 1.0, perUnit: 0.008)
+    /// LATENCY_PROFILE's model (default: Bark on a GPU, ~0.4 s to start plus ~8 ms per character
+    /// of text, with a p99 2.5 times the median), overridden by TTS_LATENCY_MEDIAN / _P99 /
+    /// _PER_CHAR (seconds). The time spent really rendering and encoding counts towards the draw,
+    /// so the reply is never later than the model would be.
+    var latency = LatencyProfile.default.tts
 
     init() {}
 
@@ -30,6 +31,7 @@ struct TTSBarkConfig: Sendable {
             Int($0).flatMap { (1...100_000).contains($0) ? $0 : nil }
         }
         maxBodyBytes = try reader.parsed("tts.max.body.bytes", default: maxBodyBytes) { Int($0).flatMap { $0 >= 1024 ? $0 : nil } }
+        latency = settings.latencyProfile.tts
         let median = try reader.parsed("tts.latency.median", default: latency.baseMedian) { Double($0).flatMap { $0 > 0 ? $0 : nil } }
         let p99 = try reader.parsed("tts.latency.p99", default: max(latency.baseP99, median)) {
             Double($0).flatMap { $0 >= median ? $0 : nil }

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Telemetry overhead: CPU seconds per voice turn of the whole native fleet with OTLP export on
+versus OTEL_SDK_DISABLED=true.
+
+Each run starts `audio-fleet up` with LATENCY_SCALE=0 (no simulated waits), STT_ENGINE=reference
+(so recognition does not drown the rest) and enough speakers that voice turns dominate the work,
+lets the turns settle, then over a window sums the user + system CPU of `up` and its nine
+children (from /proc) and divides by the voice turns finished in it (voice_turns_total on the
+bridge's /metrics, which works with export off too). Export on means what `make run` does
+natively: OTLP/HTTP to the monitoring-dashboard's embedded backend, whose CPU is counted too.
+
+The machine is shared and noisy, so runs alternate (on, off, on, off, ...) and the report gives
+the median of each and the overhead with its spread over the pairs. Goal: overhead <= 5 %.
+`--short` runs one short window with export on: it proves the measurement works, not the figure.
+Exits non-zero only when the benchmark could not run.
+
+Usage: scripts/bench/telemetry.py [--short] [--binary PATH] [--pairs 3] [--speakers 30] [--json FILE]
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+from nativefleet import Failure, Fleet, eventually, request  # noqa: E402
+
+GOAL = 0.05
+
+
+def scrape(fleet):
+    status, _, body = request("GET", fleet.url("discord") + "/metrics", timeout=10)
+    if status != 200:
+        raise Failure(f"discord /metrics answered {status}")
+    return benchlib.parse_metrics(body.decode(errors="replace"))
+
+
+def finished_turns(samples):
+    return benchlib.metric_sum(samples, "voice_turns_total")
+
+
+def run(binary, export, speakers, warmup, window):
+    """One fleet, one window: -> dict with cpu seconds, turns, cpu per turn."""
+    env = {"DISCORD_SPEAKERS": speakers, "LATENCY_SCALE": "0", "STT_ENGINE": "reference"}
+    if not export:
+        env["OTEL_SDK_DISABLED"] = "true"
+    with tempfile.TemporaryDirectory(prefix="af-telemetry-") as tmp:
+        fleet = Fleet(binary, tmp, env=env)
+        try:
+            fleet.wait_ready(timeout=180)
+            eventually("voice turns finishing", lambda: (finished_turns(scrape(fleet)) > 0, "no turn yet"),
+                       timeout=120, interval=1)
+            time.sleep(warmup)
+            turns_before, cpu_before, t0 = finished_turns(scrape(fleet)), benchlib.fleet_cpu(fleet.process.pid), time.monotonic()
+            time.sleep(window)
+            turns_after, cpu_after, t1 = finished_turns(scrape(fleet)), benchlib.fleet_cpu(fleet.process.pid), time.monotonic()
+            if fleet.process.poll() is not None:
+                raise Failure(f"the fleet exited during the window:\n{fleet.tail()}")
+            processes = len(cpu_after)
+            names = {pid: benchlib.service_of(pid) for pid in cpu_after}
+        except Failure:
+            print(fleet.tail())
+            raise
+        finally:
+            fleet.stop()
+    cpu = benchlib.cpu_delta(cpu_before, cpu_after)
+    turns = turns_after - turns_before
+    if turns <= 0:
+        raise Failure(f"no voice turn finished in the {window:.0f} s window")
+    by_service = {names[pid]: round(cpu_after[pid] - cpu_before[pid], 2) for pid in cpu_after if pid in cpu_before}
+    return {"export": export, "cpu_by_service": by_service, "cpu_seconds": round(cpu, 2), "turns": int(turns), "window_seconds": round(t1 - t0, 1),
+            "processes": processes, "cores": round(cpu / (t1 - t0), 3), "cpu_per_turn": cpu / turns}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--binary", default=benchlib.DEBUG_BINARY)
+    parser.add_argument("--short", action="store_true")
+    parser.add_argument("--pairs", type=int, default=3, help="on/off pairs (alternated)")
+    parser.add_argument("--speakers", type=int, default=30)
+    parser.add_argument("--window", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=15)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if args.short:
+        args.pairs, args.window, args.warmup, args.speakers = 0, 8, 2, 10
+
+    print(f"Telemetry overhead: CPU per voice turn of the native fleet, export on vs OTEL_SDK_DISABLED=true\n"
+          f"  {args.speakers} speakers, LATENCY_SCALE=0, STT_ENGINE=reference, {args.window:.0f} s windows"
+          f" after {args.warmup:.0f} s of warm-up\n")
+    runs = []
+    try:
+        order = [True] if args.short else [export for _ in range(args.pairs) for export in (True, False)]
+        for export in order:
+            result = run(args.binary, export, args.speakers, args.warmup, args.window)
+            runs.append(result)
+            print(f"  export {'on ' if export else 'off'}  {result['turns']:5d} turns  {result['cpu_seconds']:7.1f} CPU s"
+                  f"  ({result['cores']:.2f} cores, {result['processes']} processes)"
+                  f"  {result['cpu_per_turn'] * 1000:7.1f} CPU ms per turn", flush=True)
+    except Failure as error:
+        print(f"telemetry: {error}")
+        return 1
+
+    report = {"benchmark": "telemetry", "speakers": args.speakers, "window_seconds": args.window, "runs": runs, "goal": GOAL}
+    if args.short:
+        print("\n  short mode: one run with export on proves the measurement works; the overhead needs the full run")
+    else:
+        on = [r["cpu_per_turn"] for r in runs if r["export"]]
+        off = [r["cpu_per_turn"] for r in runs if not r["export"]]
+        overhead = benchlib.median(on) / benchlib.median(off) - 1
+        pairs = [a / b - 1 for a, b in zip(on, off)]
+        print(f"\n  median CPU per turn: export on {benchlib.median(on) * 1000:.1f} ms, off {benchlib.median(off) * 1000:.1f} ms")
+        print("  " + benchlib.goal_line("telemetry overhead", overhead * 100, GOAL * 100, unit=" %", digits=1))
+        print(f"  spread over the {len(pairs)} on/off pairs: {min(pairs) * 100:+.1f} % to {max(pairs) * 100:+.1f} %"
+              " (CPU from /proc on a shared machine: re-measure on an idle one)")
+        # Where the difference goes: each process's CPU per turn, median on minus median off.
+        services = sorted({name for r in runs for name in r["cpu_by_service"]})
+        differences = {}
+        for name in services:
+            per_on = [r["cpu_by_service"].get(name, 0) / r["turns"] for r in runs if r["export"]]
+            per_off = [r["cpu_by_service"].get(name, 0) / r["turns"] for r in runs if not r["export"]]
+            differences[name] = benchlib.median(per_on) - benchlib.median(per_off)
+        print("  CPU ms per turn added by export, by process: " + ", ".join(
+            f"{name} {value * 1000:+.0f}" for name, value in sorted(differences.items(), key=lambda item: -item[1])))
+        report.update(overhead=overhead, overhead_by_process=differences, pair_overheads=pairs, median_on=benchlib.median(on), median_off=benchlib.median(off),
+                      goal_met=overhead <= GOAL)
+    benchlib.write_json(args.json, report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
