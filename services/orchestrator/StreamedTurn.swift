@@ -34,38 +34,21 @@ extension TurnOrchestrator {
     /// and records its metrics; `onSentence` gets each sentence in order as soon as it is ready.
     public func handleStreaming(_ input: TurnInput,
                                 onSentence: @escaping @Sendable (ReplySentence) async throws -> Void) async throws -> StreamResult {
-        let start = ContinuousClock.now
         let firstAudio = Shared(false)
-        do {
-            let result = try await withStageSpan(StageSpan.orchestrate) { span in
-                Self.describeTurn(input, on: span)
-                span.attributes["orchestrator.streamed"] = true
-                do {
-                    let result = try await runStreaming(input, span: span) { sentence in
-                        if sentence.audioBase64 != nil, firstAudio.withLock({ seen in defer { seen = true }; return !seen }) {
-                            let seconds = (ContinuousClock.now - start).seconds
-                            MetricCatalog.orchestratorTimeToFirstAudio.observe(seconds)
-                            span.attributes["orchestrator.first_audio_seconds"] = seconds
-                            span.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
-                        }
-                        try await onSentence(sentence)
-                    }
-                    span.attributes["voice.turn.number"] = result.done.turn
-                    span.attributes["orchestrator.outcome"] = result.outcome.rawValue
-                    span.attributes["orchestrator.sentences"] = result.done.sentences
-                    return result
-                } catch {
-                    span.attributes["orchestrator.outcome"] = Outcome.error.rawValue
-                    throw error
+        return try await measuredTurn(input, outcome: \.outcome) { span, start in
+            span.attributes["orchestrator.streamed"] = true
+            let result = try await runStreaming(input, span: span) { sentence in
+                if sentence.audioBase64 != nil, firstAudio.withLock({ seen in defer { seen = true }; return !seen }) {
+                    let seconds = (ContinuousClock.now - start).seconds
+                    MetricCatalog.orchestratorTimeToFirstAudio.observe(seconds)
+                    span.attributes["orchestrator.first_audio_seconds"] = seconds
+                    span.addEvent(SpanEvent(name: StageSpan.firstAudioEvent))
                 }
+                try await onSentence(sentence)
             }
-            MetricCatalog.orchestratorTurns.increment(["outcome": result.outcome.rawValue])
-            MetricCatalog.orchestratorTurnDuration.observe((ContinuousClock.now - start).seconds)
-            await updateSessionGauge()
+            span.attributes["voice.turn.number"] = result.done.turn
+            span.attributes["orchestrator.sentences"] = result.done.sentences
             return result
-        } catch {
-            MetricCatalog.orchestratorTurns.increment(["outcome": Outcome.error.rawValue])
-            throw error
         }
     }
 

@@ -53,21 +53,32 @@ public struct TurnOrchestrator: Sendable {
 
     /// Runs one turn inside the `orchestrator.turn` span and records its metrics.
     public func handle(_ input: TurnInput) async throws -> Result {
+        try await measuredTurn(input, outcome: \.outcome) { span, _ in
+            let result = try await run(input, span: span)
+            span.attributes["voice.turn.number"] = result.response.turn
+            return result
+        }
+    }
+
+    /// The bookkeeping every turn shares, streamed or whole: the `orchestrator.turn` span with the
+    /// conversation's attributes and the outcome, the turn counter and duration, the sessions
+    /// gauge. `body` gets the span and the turn's start.
+    func measuredTurn<R>(_ input: TurnInput, outcome: (R) -> Outcome,
+                         body: (any Span, ContinuousClock.Instant) async throws -> R) async throws -> R {
         let start = ContinuousClock.now
         do {
             let result = try await withStageSpan(StageSpan.orchestrate) { span in
                 Self.describeTurn(input, on: span)
                 do {
-                    let result = try await run(input, span: span)
-                    span.attributes["voice.turn.number"] = result.response.turn
-                    span.attributes["orchestrator.outcome"] = result.outcome.rawValue
+                    let result = try await body(span, start)
+                    span.attributes["orchestrator.outcome"] = outcome(result).rawValue
                     return result
                 } catch {
                     span.attributes["orchestrator.outcome"] = Outcome.error.rawValue
                     throw error
                 }
             }
-            MetricCatalog.orchestratorTurns.increment(["outcome": result.outcome.rawValue])
+            MetricCatalog.orchestratorTurns.increment(["outcome": outcome(result).rawValue])
             MetricCatalog.orchestratorTurnDuration.observe((ContinuousClock.now - start).seconds)
             await updateSessionGauge()
             return result
