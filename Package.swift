@@ -91,7 +91,12 @@ let package = Package(
         // The speech engines (apt: flite1-dev; libpocketsphinx-dev, pocketsphinx-en-us). flite has
         // no pkg-config file; its module map names its libraries.
         .systemLibrary(name: "CFlite", path: "Sources/CFlite", providers: [.apt(["flite1-dev"])]),
-        .systemLibrary(name: "CPocketSphinx", path: "Sources/CPocketSphinx", pkgConfig: "pocketsphinx",
+        // No pkgConfig: Debian's pocketsphinx.pc requires sphinxbase.pc, whose Libs add -lsphinxad
+        // (microphone input through PulseAudio), and with it 26 of the 66 libraries every
+        // service loaded (PulseAudio, X11, libsndfile, FLAC, systemd...) though nothing here records
+        // audio. The module map links pocketsphinx and sphinxbase; FleetSpeech, the one module that
+        // imports this, adds the header folder pocketsphinx.h includes its own headers from.
+        .systemLibrary(name: "CPocketSphinx", path: "Sources/CPocketSphinx",
                        providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
 
         // MARK: Shared modules
@@ -108,7 +113,7 @@ let package = Package(
         /// Real speech on the CPU: flite speaks, pocketsphinx listens, and the text both share
         /// (numbers and abbreviations spelled out, word error rate) so they agree on what a word is.
         .target(name: "FleetSpeech", dependencies: ["FleetAudio", "CFlite", "CPocketSphinx"],
-                swiftSettings: realTimeSwiftSettings),
+                swiftSettings: realTimeSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/pocketsphinx"])]),
         .target(
             name: "FleetTelemetry",
             dependencies: [

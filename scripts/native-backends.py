@@ -10,15 +10,18 @@ fleet, with the same config files compose uses; stops them when the fleet stops.
   native-backends.py grafana-cli ARGS...     `grafana cli` against the native Grafana's data, e.g.
                                               `grafana-cli admin reset-admin-password NEW`
 
-Order and why: jaeger (the collector exports to it), otelcol-contrib (the fleet exports to it),
-prometheus (scrapes the fleet and the collector), grafana (reads Prometheus and Jaeger). A binary is
-found on PATH or named by a variable: OTELCOL_BIN, JAEGER_BIN, PROMETHEUS_BIN, GRAFANA_BIN or
-GRAFANA_HOME (an unpacked Grafana, its bin/grafana is used); a variable set to `none` skips that one,
-NATIVE_BACKENDS=off skips all. Data goes under var/<name>, each process's output to var/log/<name>.log.
+Order and why: jaeger and loki (the collector exports traces to one, logs to the other),
+otelcol-contrib (the fleet exports to it), prometheus (scrapes the fleet and the collector), grafana
+(reads Prometheus, Jaeger and Loki). A binary is found on PATH or named by a variable: OTELCOL_BIN,
+JAEGER_BIN, LOKI_BIN, PROMETHEUS_BIN, GRAFANA_BIN or GRAFANA_HOME (an unpacked Grafana, its
+bin/grafana is used); a variable set to `none` skips that one, NATIVE_BACKENDS=off skips all. Data
+goes under var/<name>, each process's output to var/log/<name>.log.
 
 Native values of the shared configs (config/otel-collector-config.yaml and config/jaeger-config.yaml
-read `${env:VAR:-compose value}`; config/grafana/*.yml read `$VAR`): every address is 127.0.0.1, and
-Jaeger moves off the collector's ports (OTLP 14317/14318, health 13134, metrics 14269).
+read `${env:VAR:-compose value}`, config/loki-config.yaml `${VAR:-compose value}`; config/grafana/*.yml
+read `$VAR`): every address is 127.0.0.1, and Jaeger moves off the collector's ports (OTLP
+14317/14318, health 13134, metrics 14269). Without Jaeger or Loki, the collector runs with that
+exporter left out of its pipeline (`--set`), so nothing fails to export.
 NATIVE_BACKENDS_PORT_OFFSET shifts every backend port and NATIVE_BACKENDS_VAR moves var/ (both for
 tests: config/prometheus.native.yml keeps scraping the unshifted collector ports).
 
@@ -128,6 +131,50 @@ class Jaeger(Backend):
         return f"http://{LOOPBACK}:{port(16686)}"
 
 
+class Loki(Backend):
+    name = "loki"
+    variable = "LOKI_BIN"
+    timeout = 60.0  # /ready answers 503 for 15 s after the ingester joins its ring
+    adds = ("Grafana Loki: the fleet's logs searchable next to the traces (Grafana's Loki datasource, a log "
+            "line's link to its trace in Jaeger and a span's link to its logs) and the two logs panels; it needs "
+            "otelcol-contrib too, which sends it the logs")
+    get = ("Grafana Loki 3.7.5 (what compose runs) from https://github.com/grafana/loki/releases "
+           "(loki-linux-<arch>.zip): put its `loki` binary on PATH or set LOKI_BIN. Not Debian's `loki` "
+           "package: that one is a genetics program")
+
+    def find(self):
+        """Only Grafana Loki: Debian's `loki` package installs an unrelated /usr/bin/loki."""
+        binary, why = super().find()
+        if not binary:
+            return binary, why
+        try:
+            out = subprocess.run([binary, "-version"], stdin=subprocess.DEVNULL, capture_output=True,
+                                 text=True, timeout=10)
+            version = out.stdout + out.stderr
+        except (OSError, subprocess.TimeoutExpired) as e:
+            version = str(e)
+        if "loki, version" not in version:
+            return None, f"{binary} is not Grafana Loki (`-version` does not say `loki, version ...`)"
+        return binary, ""
+
+    def environment(self, started):
+        return {"LOKI_HOST": LOOPBACK, "LOKI_HTTP_PORT": str(port(3100)), "LOKI_GRPC_PORT": str(port(9095)),
+                "LOKI_DATA_DIR": self.data_dir(), "GOMEMLIMIT": os.environ.get("GOMEMLIMIT", "256MiB")}
+
+    def command(self, binary, started):
+        return [binary, f"-config.file={os.path.join(ROOT, 'config', 'loki-config.yaml')}",
+                "-config.expand-env=true", "-target=all"]
+
+    def ports(self):
+        return [port(3100), port(9095)]
+
+    def health_url(self):
+        return f"http://{LOOPBACK}:{port(3100)}/ready"
+
+    def url(self):
+        return f"http://{LOOPBACK}:{port(3100)}"
+
+
 class Collector(Backend):
     name = "otelcol-contrib"
     variable = "OTELCOL_BIN"
@@ -143,6 +190,7 @@ class Collector(Backend):
                 "OTELCOL_OTLP_HTTP_PORT": str(port(4318)), "OTELCOL_HEALTH_PORT": str(port(13133)),
                 "OTELCOL_METRICS_PORT": str(port(8888)), "OTELCOL_EXPORTER_PORT": str(port(8889)),
                 "OTELCOL_JAEGER_ENDPOINT": f"{LOOPBACK}:{port(14317)}",
+                "OTELCOL_LOKI_ENDPOINT": f"{Loki().url()}/otlp",
                 "OTELCOL_DASHBOARD_ENDPOINT": f"http://{LOOPBACK}:{DASHBOARD_PORT}",
                 "DEPLOYMENT_ENVIRONMENT": os.environ.get("DEPLOYMENT_ENVIRONMENT", "development"),
                 "GOMEMLIMIT": os.environ.get("GOMEMLIMIT", "200MiB")}
@@ -153,6 +201,9 @@ class Collector(Backend):
             # No Jaeger to send to: leave its exporter out of the traces pipeline rather than fail
             # every export (and fire OtelCollectorExportFailing). `--set` overrides one config value.
             cmd.append("--set=" + TRACES_WITHOUT_JAEGER)
+        if "loki" not in started:
+            # The same for the logs: without Loki they still reach the monitoring-dashboard.
+            cmd.append("--set=" + LOGS_WITHOUT_LOKI)
         return cmd
 
     def ports(self):
@@ -168,6 +219,9 @@ class Collector(Backend):
 # The traces pipeline's exporters when no Jaeger runs (config/otel-collector-config.yaml's list
 # without otlp_grpc/jaeger; scripts/stack/check-collector-config.py --native checks they match).
 TRACES_WITHOUT_JAEGER = "service.pipelines.traces.exporters=[otlp_http/dashboard, span_metrics, debug]"
+# The logs pipeline's exporters when no Loki runs (the same file's list without otlp_http/loki; checked
+# the same way).
+LOGS_WITHOUT_LOKI = "service.pipelines.logs.exporters=[otlp_http/dashboard]"
 
 
 class Prometheus(Backend):
@@ -217,8 +271,8 @@ class Grafana(Backend):
     name = "grafana"
     variable = "GRAFANA_BIN"
     timeout = 90.0  # the first start creates and migrates its database
-    adds = ("Grafana with the three provisioned dashboards (Overview, Audio pipeline, Service details) "
-            "and exemplar links to Jaeger; it needs prometheus for data")
+    adds = ("Grafana with the three provisioned dashboards (Overview, Audio pipeline, Service details), "
+            "exemplar links to Jaeger and trace <-> logs links between Jaeger and Loki; it needs prometheus for data")
     get = ("https://grafana.com/grafana/download (the standalone Linux binaries: unpack and set "
            "GRAFANA_HOME to the folder), or the apt repository https://apt.grafana.com")
 
@@ -282,6 +336,7 @@ class Grafana(Backend):
             # Read by config/grafana/datasources.yml and dashboards.yml.
             "GRAFANA_PROMETHEUS_URL": prometheus.url(),
             "GRAFANA_JAEGER_URL": Jaeger().url(),
+            "GRAFANA_LOKI_URL": Loki().url(),
             "GRAFANA_DASHBOARDS_DIR": dashboards,
         })
         return env
@@ -301,7 +356,7 @@ class Grafana(Backend):
         return f"http://{LOOPBACK}:{self.listen_port()}"
 
 
-BACKENDS = [Jaeger(), Collector(), Prometheus(), Grafana()]
+BACKENDS = [Jaeger(), Loki(), Collector(), Prometheus(), Grafana()]
 
 
 # ------------------------------------------------------------------------------------------------

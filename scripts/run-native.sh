@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make run` without a Docker engine: the audio-fleet binary runs all nine services as processes,
 # next to the observability backends that are installed (scripts/native-backends.py): the
-# collector, Jaeger, Prometheus and Grafana with the compose stack's own config files, so traces,
-# dashboards and alerts work as in compose. Without a collector, the monitoring-dashboard is the
+# collector, Jaeger, Loki, Prometheus and Grafana with the compose stack's own config files, so traces,
+# logs, dashboards and alerts work as in compose. Without a collector, the monitoring-dashboard is the
 # fleet's OTLP backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ if [ "${KEEP_SCENARIOS:-0}" != 1 ] || [ ! -f "$flags_file" ]; then
   cp config/flagd/scenarios.flagd.json "$flags_file"
 fi
 
-# The observability backends that are installed (Jaeger, the collector, Prometheus, Grafana), each
+# The observability backends that are installed (Jaeger, Loki, the collector, Prometheus, Grafana), each
 # with the same config files as compose, started in order and waited on; stopped when the fleet
 # stops, whatever ends it. docs/operations/native.md says what each one adds and where to get it.
 state="var/native-backends"

@@ -148,20 +148,36 @@ public struct ServerSentEventParser: Sendable {
     }
 
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [String] {
+        // Scanned as one contiguous buffer, a run of ordinary bytes appended at a time: iterating
+        // a ByteBufferView byte by byte through this unspecialised generic cost the bridge 14 % of
+        // its CPU at 100 speakers (perf), reading the orchestrator's streamed replies.
+        if let events = try bytes.withContiguousStorageIfAvailable({ try scan($0) }) { return events }
+        return try Array(bytes).withUnsafeBufferPointer { try scan($0) }
+    }
+
+    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [String] {
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         var events: [String] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") && lastWasCR {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == lf || byte == cr else {
+                var end = index + 1
+                while end < bytes.count && bytes[end] != lf && bytes[end] != cr { end += 1 }
+                lastWasCR = false
+                pendingBytes += end - index
+                guard pendingBytes <= maxEventBytes else { throw TooLarge() }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                index = end
+                continue
+            }
+            index += 1
+            if byte == lf && lastWasCR {
                 lastWasCR = false  // the LF of a CRLF already ended its line
                 continue
             }
-            lastWasCR = byte == UInt8(ascii: "\r")
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if let event = endLine() { events.append(event) }
-            } else {
-                line.append(byte)
-                pendingBytes += 1
-                guard pendingBytes <= maxEventBytes else { throw TooLarge() }
-            }
+            lastWasCR = byte == cr
+            if let event = endLine() { events.append(event) }
         }
         return events
     }

@@ -44,9 +44,12 @@ struct ReadOnlyFileMapping: Equatable {
     var anonymousBytes = 0
 
     /// File-backed, never writable, no copied page: its pages are the file's, always re-readable.
+    /// Private (`p`: code, read-only data) or shared (`s`: a data file mapped read-only, as
+    /// pocketsphinx maps its acoustic model's 2.8 MiB `mdef`, which stt only reads while it
+    /// recognizes); a shared mapping never has copied pages.
     var canBeReleased: Bool {
         path.hasPrefix("/") && !permissions.contains("w") && permissions.hasPrefix("r")
-            && permissions.hasSuffix("p") && anonymousBytes == 0 && residentBytes > 0
+            && anonymousBytes == 0 && residentBytes > 0
     }
 
     /// Parses smaps text: a header line per mapping ("start-end perms offset dev inode path")

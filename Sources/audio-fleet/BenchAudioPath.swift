@@ -69,7 +69,7 @@ final class AudioPathTurn {
     private(set) var modelInput: [Float] = []
     private(set) var replyPCM: [Float] = []
     private(set) var replyFile: [UInt8] = []
-    private(set) var playedPCM: [Float] = []
+    private(set) var playedSamples = 0
     private(set) var sentBytes = 0
     private(set) var segmentsClosed = 0
     // The link's codec work measured apart from the link: what the speaker's client encodes and
@@ -166,14 +166,14 @@ final class AudioPathTurn {
             replyFile = try OggOpus.encode(replyPCM, comments: [OpusComment.title: shown, OpusComment.voice: Self.replyVoice,
                                                                 OpusComment.referenceTranscript: shown])
         }, encodes: { [unowned self] in replyPCM })
-        // 8. The bridge decodes the reply and its voice client encodes every frame it sends.
-        codec(.playback, "OggOpus.decode", { [unowned self] in
-            playedPCM = try OggOpus.decode(replyFile).samples
-        }, decodes: { [unowned self] in replyPCM })
-        codec(.playback, "channel voice encode, 20 ms frames", { [unowned self] in
-            let encoder = try OpusEncoder(settings: .voice)
-            sentBytes = try FramePlayer.frames(of: playedPCM).reduce(0) { $0 + (try encoder.encode($1)).count }
-        }, encodes: { [unowned self] in playedPCM }, live: true)
+        // 8. The bridge reads the reply's Ogg pages and its voice sends the 20 ms Opus packets as
+        // they are (ReplyAudio): no decode, no encode, so no libopus floor either.
+        steps.append(Step(stage: .playback, name: "Ogg demux, 20 ms packets passed through", kind: .codec, run: { [unowned self] in
+            let audio = try ReplyAudio(replyFile, peer: "tts-bark")
+            guard case .opus(let packets) = audio.frames else { return }
+            sentBytes = packets.reduce(0) { $0 + $1.count }
+            playedSamples = Int((audio.seconds * Double(AudioFormat.sampleRate)).rounded())
+        }, floor: nil))
         return steps
     }
 
@@ -197,7 +197,8 @@ final class AudioPathTurn {
         if segment.isEmpty { return "the bridge's segmenter closed no utterance" }
         if processedFile.isEmpty || enhancedFile.isEmpty || heard.isEmpty { return "the processed audio is empty" }
         if replyPCM.isEmpty { return "flite spoke no reply" }
-        if playedPCM.count != replyPCM.count { return "the reply decoded to \(playedPCM.count) samples, not \(replyPCM.count)" }
+        if playedSamples != replyPCM.count { return "the reply played \(playedSamples) samples, not \(replyPCM.count)" }
+        if sentBytes == 0 { return "the reply's packets did not pass through" }
         if (try? TTSBench.render(Self.reply, voiceID: Self.replyVoice)) != replyFile {
             return "the reply file differs from what tts's SpeechEngine.render makes"
         }

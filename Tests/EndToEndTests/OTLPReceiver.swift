@@ -9,7 +9,7 @@ import ServiceLifecycle
 actor OTLPStore {
     private(set) var spans: [ExportedSpan] = []
     private(set) var metricServices: Set<String> = []
-    private(set) var logRecords: [(service: String, traceID: String)] = []
+    private(set) var logRecords: [ExportedLogRecord] = []
 
     enum Signal: String, CaseIterable { case traces, metrics, logs }
 
@@ -53,7 +53,9 @@ actor OTLPStore {
             let service = resourceLogs.dict("resource").attributes["service.name"] ?? "?"
             for scope in resourceLogs.array("scopeLogs") {
                 for record in scope.array("logRecords") {
-                    logRecords.append((service, record["traceId"] as? String ?? ""))
+                    let body = record.dict("body")["stringValue"] as? String ?? ""
+                    logRecords.append(ExportedLogRecord(service: service, traceID: record["traceId"] as? String ?? "",
+                                                        spanID: record["spanId"] as? String ?? "", body: body))
                 }
             }
         }
@@ -69,6 +71,14 @@ struct ExportedSpan: Sendable {
     let attributes: [String: String]
     let events: [String]
     let statusCode: String?
+}
+
+struct ExportedLogRecord: Sendable {
+    let service: String
+    /// Empty when the line was logged outside any span.
+    let traceID: String
+    let spanID: String
+    let body: String
 }
 
 enum OTLPReceiver {

@@ -109,9 +109,8 @@ struct VoiceTurnEndToEndTests {
             #expect(events.contains(event), "no \(event) event in the turn")
         }
 
-        // Logs reached the receiver with trace context.
-        let logRecords = await store.logRecords, metricServices = await store.metricServices
-        #expect(logRecords.contains { !$0.traceID.isEmpty }, "no log record carried a trace id")
+        try await checkLogsJoinTheTrace(turnTrace, store: store)
+        let metricServices = await store.metricServices
         #expect(metricServices.count == 9, "OTLP metrics came from \(metricServices.sorted())")
 
         // The reply a person would hear is valid Ogg Opus: flite speaking the reply's text in the
@@ -131,6 +130,35 @@ struct VoiceTurnEndToEndTests {
                 "reply audio lasts \(decoded.duration) s; its text needs \(expected) s")
         let input = await TestHTTP.get(fleet.url(.discord) + "/voice/turns/\(id)/input.opus")
         #expect(try OggOpus.decode(input.body).comments[OpusComment.referenceTranscript] != nil)
+    }
+
+    /// The turn's log lines carry its trace id and the id of the span they were logged in, so a
+    /// log line opens its span in Jaeger and a span finds its lines in Loki. Lines are exported on
+    /// their own schedule, so this waits for them a little after the spans.
+    func checkLogsJoinTheTrace(_ turnTrace: [ExportedSpan], store: OTLPStore) async throws {
+        let traceID = try #require(turnTrace.first?.traceID)
+        let spanIDs = Set(turnTrace.map(\.spanID))
+        var lines: [ExportedLogRecord] = []
+        let deadline = ContinuousClock.now + .seconds(15)
+        // The bridge's turn line, stt's transcription line, the orchestrator's turn line.
+        let expected: Set = ["discord", "stt", "orchestrator"]
+        while ContinuousClock.now < deadline {
+            lines = await store.logRecords.filter { $0.traceID == traceID }
+            if expected.isSubset(of: lines.map(\.service)) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let all = await store.logRecords
+        #expect(expected.isSubset(of: lines.map(\.service)),
+                "the turn's log lines came from \(Set(lines.map(\.service)).sorted()) of \(all.count) records")
+        for line in lines {
+            #expect(spanIDs.contains(line.spanID),
+                    "\(line.service)'s line \"\(line.body)\" names span \(line.spanID), not one of its turn's spans")
+            let span = turnTrace.first { $0.spanID == line.spanID }
+            #expect(span?.service == line.service, "\(line.service)'s line was logged in \(span?.service ?? "no")'s span")
+        }
+        // Every log record in a trace names a span: no line is half-correlated.
+        let halfCorrelated = all.filter { $0.traceID.isEmpty != $0.spanID.isEmpty }
+        #expect(halfCorrelated.isEmpty, "log records with only one of trace and span id: \(halfCorrelated.prefix(3))")
     }
 
     /// Turns the bridge reports as replied, newest first.

@@ -32,6 +32,13 @@ actor BargingListener: ReplyAudience, PlaybackSink {
 }
 
 /// Barge-in: a speaker talks over Atlas's reply, which stops within one frame.
+/// A listener on a real connection: each frame takes a moment of real time to reach it.
+struct UnhurriedListener: PlaybackSink {
+    func send(_ frame: [Float]) async throws {
+        try await Task.sleep(for: .milliseconds(1))
+    }
+}
+
 @Suite("Discord barge-in")
 struct DiscordBargeInTests {
     @Test("the player checks the interrupt before every frame and stops within one")
@@ -83,15 +90,17 @@ struct DiscordBargeInTests {
 
     @Test("a channel at 100 % barge-in has another speaker cut into the reply, in real speakers' voices")
     func speakersBargeIn() async throws {
-        // A long reply, so the barge-in lands while it plays, even when a loaded machine is slow to
-        // let the other speaker start talking.
+        // A long reply, heard by a listener who takes a real millisecond or two per frame, so the
+        // barge-in lands while it plays: on the virtual clock a reply whose packets pass through
+        // untouched would otherwise be over in a few milliseconds of CPU, before a loaded machine
+        // lets the other speaker start talking.
         let harness = DiscordHarness(orchestrator: FakeOrchestrator(reply: .text(
             "Here is a long answer that goes on for quite a while, with many words in it, so that someone has time to cut in. "
                 + "It carries on with a second part, just as long as the first, and then a third, so nobody misses the chance.")))
         var config = DiscordConfig()
         config.autostart = false
         let environment = harness.environment(config: config)
-        let channel = try harness.channel(bargeInPercent: 100)
+        let channel = try harness.channel(bargeInPercent: 100, listener: UnhurriedListener())
         let ava = await harness.speaker(in: channel, environment: environment)
         let ben = await harness.speaker(DiscordHarness.secondSpeaker, in: channel, environment: environment)
         let talking = [Task { await ava.run() }, Task { await ben.run() }]

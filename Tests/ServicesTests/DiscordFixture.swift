@@ -71,7 +71,7 @@ extension DiscordHarness {
     func channel(_ index: Int = 0, bargeInPercent: Double = 0,
                  listener: (any PlaybackSink)? = nil) throws -> VoiceChannel {
         VoiceChannel(index: index, seed: 42, bargeInPercent: bargeInPercent, clock: clock,
-                     output: try ChannelVoiceOutput(listener: listener ?? sink))
+                     output: ChannelVoiceOutput(listener: listener ?? sink))
     }
 
     /// A speaker seated in `channel` (and on `environment`'s roster).

@@ -33,9 +33,8 @@ struct DiscordPipelineTests {
         #expect(received.map(\.contentType) == ["audio/ogg"])
         #expect(received.first?.comments[FakeAudioProcessor.processedComment] == "yes", "stt must get the processed audio")
 
-        // Every 20 ms of the reply went out, the last frame padded.
-        let replySeconds = try #require(record.replySeconds)
-        let expectedFrames = Int((replySeconds / 0.020).rounded(.up))
+        // Every 20 ms packet of the reply went out, as TTS wrote it (passed through, not re-encoded).
+        let expectedFrames = try OggOpusStream.parse(try #require(record.replyAudio)).packets.count
         #expect(await harness.sink.frames.count == expectedFrames)
         #expect(record.latencies.playback.map { abs($0 - Double(expectedFrames) * 0.02) < 1e-9 } == true)
         #expect(record.latencies.endToEnd != nil)

@@ -1,6 +1,7 @@
 import FleetContracts
 import Foundation
 import HTTPTypes
+import NIOCore
 import ServiceKit
 import Testing
 @testable import LLMFlanService
@@ -170,5 +171,25 @@ struct LLMFlanTests {
         var events: [String] = []
         for byte in stream.utf8 { events += try parser.feed([byte]) }  // one byte at a time
         #expect(events == ["{\"a\":1}", "line one\nline two", "[DONE]"])
+    }
+
+    @Test func theEventParserGivesTheSameEventsForAnySplitOfTheStream() throws {
+        let stream = Array("data: one\r\rdata: two\r\n\r\n: skip\ndata:three\n\ndata: x\ndata: y\r\n\n".utf8)
+        let expected = ["one", "two", "three", "x\ny"]
+        var whole = ServerSentEventParser()
+        #expect(try whole.feed(ByteBuffer(bytes: stream).readableBytesView) == expected)
+        for cut in 1..<stream.count {  // every place a network read could split it, CRLFs included
+            var parser = ServerSentEventParser()
+            let events = try parser.feed(stream[..<cut]) + parser.feed(AnySequence(stream[cut...]))
+            #expect(events == expected, "split at byte \(cut)")
+        }
+    }
+
+    @Test func theEventParserRefusesAnEventOverItsLimit() throws {
+        var parser = ServerSentEventParser(maxEventBytes: 16)
+        #expect(try parser.feed(Array("data: short\n\n".utf8)) == ["short"])
+        #expect(throws: ServerSentEventParser.TooLarge.self) {
+            try parser.feed(Array("data: 0123456789abcdef\n".utf8))
+        }
     }
 }

@@ -52,15 +52,18 @@ enum StackFiles {
     }
 
     /// Every PromQL expression of a dashboard, with where it is and whether the panel is marked as
-    /// only having data in the compose stack.
+    /// only having data in the compose stack. Targets of other datasources (Loki's LogQL has an
+    /// `expr` too) are left out: scripts/stack/check-dashboards.py checks those.
     static func dashboardQueries(_ dashboard: [String: Any], file: String) -> [Query] {
         var queries: [Query] = []
         var panels = dashboard["panels"] as? [[String: Any]] ?? []
         panels += panels.flatMap { $0["panels"] as? [[String: Any]] ?? [] }  // collapsed rows
         for panel in panels where panel["type"] as? String != "row" {
             let composeOnly = (panel["description"] as? String ?? "").hasPrefix("Compose stack only:")
+            let panelSource = (panel["datasource"] as? [String: Any])?["type"] as? String
             for target in panel["targets"] as? [[String: Any]] ?? [] {
-                guard let expr = target["expr"] as? String else { continue }
+                let source = (target["datasource"] as? [String: Any])?["type"] as? String ?? panelSource
+                guard source == nil || source == "prometheus", let expr = target["expr"] as? String else { continue }
                 let place = "\(file) › \(panel["title"] as? String ?? "?") [\(target["refId"] as? String ?? "?")]"
                 queries.append(Query(place: place, expr: expr, composeOnly: composeOnly))
             }

@@ -11,7 +11,8 @@ and turns are flowing, then measures over a window:
   schedule into the bridge) and of playback_jitter_seconds (each reply frame's lateness);
 - starvation: voice_jitter_buffer_starved_total (a playout slot with no packet that the network
   did not lose);
-- turns: voice_turns_total by outcome; a failed turn is outcome "error".
+- turns: voice_turns_total by outcome; a failed turn is outcome "error";
+- CPU per turn: the fleet's (and the bridge's) CPU seconds in the window over the turns finished.
 
 A count passes when both p95 lags are under 20 ms, nothing starved, no turn failed and some turns
 finished. Full mode measures 10, 25, 50, 100, 200, 400 speakers (the curve), then bisects between
@@ -185,6 +186,12 @@ def measure(binary, speakers, engine, window, warmup, log, nice=None, extra_env=
         "starved": round(delta("voice_jitter_buffer_starved_total")),
         "turns": sum(outcomes.values()), "failed_turns": outcomes.get("error", 0), "outcomes": outcomes,
     }
+    # CPU per finished turn: the fleet's cost of one exchange, steadier than cores alone when the
+    # number of turns in a window differs between runs (and what a fix to the per-turn work moves).
+    turns = run["turns"]
+    run["cpu_seconds_per_turn"] = round(run["cores"] * wall / turns, 3) if turns else None
+    run["discord_cpu_seconds_per_turn"] = (round(services["discord"] * wall / turns, 3)
+                                           if turns and "discord" in services else None)
     run["passed"] = passes(run)
     return run
 
@@ -257,7 +264,8 @@ def row(r):
     top = sorted(r["cores_by_service"].items(), key=lambda kv: -kv[1])[:3]
     return (f"{r['speakers']:>4} speakers  {r['cores']:.2f} cores ({', '.join(f'{s} {c:.2f}' for s, c in top)})  "
             f"lag p95 {fmt(r['frame_lag_p95_ms'], ' ms')} / playback {fmt(r['playback_lag_p95_ms'], ' ms')}  "
-            f"starved {r['starved']}  turns {r['turns']} ({r['failed_turns']} failed)  "
+            f"starved {r['starved']}  turns {r['turns']} ({r['failed_turns']} failed, "
+            f"{fmt(r.get('cpu_seconds_per_turn'), ' CPU-s each')})  "
             f"{'pass' if r['passed'] else 'FAIL'}")
 
 
@@ -268,8 +276,9 @@ def report(sweeps, short=False):
     for sw in sweeps:
         lines.append(f"\n{sw['engine']} engine: capacity {fmt(sw['capacity'])} speakers"
                      + (f" (first fail {sw['first_fail']})" if sw["first_fail"] else " (no count failed)"))
-        lines.append("| speakers | cores | " + " | ".join(shown) + " | frame lag p95 | playback p95 | starved | turns (failed) | |")
-        lines.append("|---" * (len(shown) + 7) + "|")
+        lines.append("| speakers | cores | " + " | ".join(shown)
+                     + " | frame lag p95 | playback p95 | starved | turns (failed) | CPU-s per turn (discord) | |")
+        lines.append("|---" * (len(shown) + 8) + "|")
         for r in sw["runs"]:
             if r.get("error"):
                 lines.append(f"| {r['speakers']} | not run: {r['error'].splitlines()[0][:80]} |")
@@ -277,7 +286,9 @@ def report(sweeps, short=False):
             lines.append(f"| {r['speakers']} | {r['cores']:.2f} | "
                          + " | ".join(f"{r['cores_by_service'].get(s, 0):.2f}" for s in shown)
                          + f" | {fmt(r['frame_lag_p95_ms'], ' ms')} | {fmt(r['playback_lag_p95_ms'], ' ms')} | {r['starved']}"
-                         + f" | {r['turns']} ({r['failed_turns']}) | {'pass' if r['passed'] else 'fail'} |")
+                         + f" | {r['turns']} ({r['failed_turns']})"
+                         + f" | {fmt(r.get('cpu_seconds_per_turn'))} ({fmt(r.get('discord_cpu_seconds_per_turn'))})"
+                         + f" | {'pass' if r['passed'] else 'fail'} |")
     by_engine = {sw["engine"]: sw["capacity"] for sw in sweeps}
     if "reference" in by_engine and short:
         lines.append(f"\ngoal >= {GOAL_REFERENCE} speakers with STT_ENGINE=reference: not judged (a short run measures one count)")

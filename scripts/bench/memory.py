@@ -103,6 +103,8 @@ def breakdown(pid, binary):
                 out["stack_reserved"] += size_kib * 1024
                 out["stacks_resident"] += rss
     out["threads"] = len(os.listdir(f"/proc/{pid}/task"))
+    # Shared libraries mapped: each costs its relocated data privately, and its code pages touched.
+    out["libraries"] = len({name for _, _, _, name, _ in maps if ".so" in name and kind(name, binary) != "binary"})
     return out
 
 
@@ -163,6 +165,8 @@ def idle_phase(fleet, binary, settle):
           "(RSS counts the shared binary and library pages once per service; PSS shares them out)")
     print(f"goal: every service <= {IDLE_GOAL_MIB} MiB RSS idle: {goal(worst <= IDLE_GOAL_MIB * MIB)} "
           f"(largest {worst / MIB:.1f} MiB)")
+    libraries = sorted({f["libraries"] for f in idle.values()})
+    print(f"shared libraries mapped per service: {libraries[0]}-{libraries[-1]}")
     return {"services": idle, **t, "largest_rss": worst}
 
 

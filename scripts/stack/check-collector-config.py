@@ -31,6 +31,11 @@ Wiring with the other files: the OTLP receiver listens on the OTLP default ports
 endpoint uses them); otel-collector-ready (docker-compose.yml) probes the health_check port;
 config/prometheus.yml scrapes the prometheus exporter's and the internal telemetry's ports; the
 Jaeger exporter sends to the OTLP gRPC port of config/jaeger-config.yaml.
+Loki: the logs pipeline exports to Loki's native OTLP endpoint through `otlp_http/loki` (the
+`otlp_http` type, listed in the pinned release), at the HTTP port config/loki-config.yaml listens on
+(the loki service in compose, the launcher's loopback port natively); without Loki natively the
+launcher's logs pipeline is this one minus otlp_http/loki. Which labels Loki makes of the logs:
+check-loki-labels.py.
 Jaeger config: only the OTLP receiver, health check enabled on 0.0.0.0, server endpoints 0.0.0.0.
 """
 import os
@@ -38,8 +43,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from stacklib import (OTLP_PORTS, Report, compose_image_version, expand_collector_env, load_yaml,  # noqa: E402
-                      native_backends, native_environment, native_fleet, path, port_of)
+from stacklib import (OTLP_PORTS, Report, compose_image_version, expand_collector_env, load_loki_config,  # noqa: E402
+                      load_yaml, native_backends, native_environment, native_fleet, path, port_of)
 
 KINDS = ["receivers", "processors", "exporters", "connectors", "extensions"]
 
@@ -191,7 +196,14 @@ def check_collector(cfg_path, list_path, r, env, host):
         if ctype(eid) == "prometheus":
             r.check((conf or {}).get("enable_open_metrics") is True, f"exporters.{eid} serves OpenMetrics (exemplars need it)")
 
-    # 8. The monitoring-dashboard's embedded backend gets traces and logs in the form it reads.
+    # 8. Loki gets the logs on its native OTLP endpoint.
+    loki = (cfg.get("exporters") or {}).get("otlp_http/loki")
+    r.check(loki is not None, "exporters.otlp_http/loki (Loki's native OTLP endpoint) is declared")
+    logs = (((service.get("pipelines") or {}).get("logs")) or {}).get("exporters") or []
+    r.check("otlp_http/loki" in logs, "pipeline 'logs' exports to otlp_http/loki")
+    r.check("debug" not in logs, "pipeline 'logs' has no debug exporter (Loki keeps the records)")
+
+    # 9. The monitoring-dashboard's embedded backend gets traces and logs in the form it reads.
     dash = (cfg.get("exporters") or {}).get("otlp_http/dashboard")
     r.check(dash is not None, "exporters.otlp_http/dashboard (the monitoring-dashboard's embedded OTLP backend) is declared")
     if dash is not None:
@@ -239,6 +251,14 @@ def check_wiring(cfg, r, jaeger_env):
     dashboard_port = ((compose["services"].get("monitoring-dashboard") or {}).get("command") or [""])[-1]
     r.check(dashboard == f"http://monitoring-dashboard:{dashboard_port}",
             f"exporters.otlp_http/dashboard sends to the monitoring-dashboard service's port ({dashboard})")
+
+    loki = load_loki_config(path("config", "loki-config.yaml"), {})
+    loki_port = (loki.get("server") or {}).get("http_listen_port")
+    to_loki = str(((cfg.get("exporters") or {}).get("otlp_http/loki") or {}).get("endpoint"))
+    r.check(to_loki == f"http://loki:{loki_port}/otlp",
+            f"exporters.otlp_http/loki sends to the loki service's OTLP endpoint (http://loki:{loki_port}/otlp)", f"endpoint is {to_loki}")
+    loki_probe = " ".join(((compose["services"].get("loki") or {}).get("healthcheck") or {}).get("test") or [])
+    r.check(f"localhost:{loki_port}/ready" in loki_probe, f"the loki healthcheck probes the port its config listens on ({loki_port})")
 
     jaeger = expand_collector_env(load_yaml(path("config", "jaeger-config.yaml")), jaeger_env)
     jaeger_grpc = port_of(((((jaeger.get("receivers") or {}).get("otlp") or {}).get("protocols") or {}).get("grpc") or {}).get("endpoint"))
@@ -303,9 +323,24 @@ def check_native_wiring(cfg, jaeger_env, r):
     fleet_ports, _ = native_fleet()
     nb = native_backends()
     others = {b.name: set(b.ports()) for b in nb.BACKENDS}
+
+    loki = load_loki_config(path("config", "loki-config.yaml"), native_environment("loki"))
+    server = loki.get("server") or {}
+    loki_ports = {int(server.get("http_listen_port")), int(server.get("grpc_listen_port"))}
+    r.check(server.get("http_listen_address") == "127.0.0.1" and server.get("grpc_listen_address") == "127.0.0.1",
+            "native: Loki binds 127.0.0.1", f"{server}")
+    r.check(loki_ports == others["loki"], "native: the launcher checks exactly the ports Loki's config opens",
+            f"{sorted(loki_ports)} vs {sorted(others['loki'])}")
+    data = str((loki.get("common") or {}).get("path_prefix"))
+    r.check(data == nb.Loki().data_dir(), f"native: Loki keeps its data under the launcher's var/loki ({data})")
+    to_loki = str(((cfg.get("exporters") or {}).get("otlp_http/loki") or {}).get("endpoint"))
+    r.check(to_loki == f"http://127.0.0.1:{server.get('http_listen_port')}/otlp",
+            f"native: exporters.otlp_http/loki sends to the native Loki ({to_loki})")
     taken = set(fleet_ports.values()) | others["prometheus"] | others["grafana"]
-    clash = (set(collector_ports.values()) | set(jaeger_ports.values())) & taken
-    r.check(not clash, "native: no collector or Jaeger port is a fleet, Prometheus or Grafana port", f"clash on {sorted(clash)}")
+    clash = (set(collector_ports.values()) | set(jaeger_ports.values()) | loki_ports) & taken
+    r.check(not clash, "native: no collector, Jaeger or Loki port is a fleet, Prometheus or Grafana port", f"clash on {sorted(clash)}")
+    clash = loki_ports & (set(collector_ports.values()) | set(jaeger_ports.values()))
+    r.check(not clash, "native: Loki shares no port with the collector or Jaeger", f"clash on {sorted(clash)}")
     r.check(set(collector_ports.values()) == others["otelcol-contrib"] and set(jaeger_ports.values()) <= others["jaeger"],
             "native: the launcher checks exactly the ports the configs open",
             f"collector {sorted(collector_ports.values())} vs {sorted(others['otelcol-contrib'])}, "
@@ -327,6 +362,10 @@ def check_native_wiring(cfg, jaeger_env, r):
     r.check(without == [e for e in traces if e != "otlp_grpc/jaeger"],
             "native: the launcher's traces pipeline without Jaeger is this one minus otlp_grpc/jaeger",
             f"{without} vs {traces}")
+    logs = ((cfg.get("service") or {}).get("pipelines") or {}).get("logs", {}).get("exporters") or []
+    without = nb.LOGS_WITHOUT_LOKI.split("=", 1)[1].strip("[]").replace(" ", "").split(",")
+    r.check(without == [e for e in logs if e != "otlp_http/loki"],
+            "native: the launcher's logs pipeline without Loki is this one minus otlp_http/loki", f"{without} vs {logs}")
 
 
 def main():
@@ -348,6 +387,8 @@ def main():
     listed = set(components.get("exporters") or {})
     r.check("prometheus" in listed and not listed & {"jaeger", "logging", "prometheusexporter"},
             "component list: `prometheus` is an exporter type; jaeger, logging and prometheusexporter are not")
+    r.check("otlp_http" in listed and ((components.get("aliases") or {}).get("exporters") or {}).get("otlphttp") == "otlp_http",
+            "component list: `otlp_http` (alias `otlphttp`) is an exporter type, what Loki's OTLP endpoint is sent with")
     if native:
         collector_env, jaeger_env, host = native_environment("otelcol-contrib"), native_environment("jaeger"), "127.0.0.1"
     else:

@@ -9,8 +9,11 @@
     flagd-ready) instead;
   - flagd serves the scenario flag folder, testing-ui writes it, every fleet service is pointed at
     flagd (FLAGD_HOST in .env.common) and waits for flagd-ready;
+  - Loki reads config/loki-config.yaml read-only with env expansion, single binary, read-only root,
+    healthchecked by its own `loki -health`; the collector and Grafana wait for it (its labels:
+    check-loki-labels.py);
   - every depends_on entry has a condition;
-  - named volumes for Prometheus, Grafana and the orchestrator's SQLite data are declared and used;
+  - named volumes for Prometheus, Grafana, Loki and the orchestrator's SQLite data are declared and used;
   - no top-level `name:` (docker-compose 1.29 rejects it);
   - .env.common's OTLP settings are valid: a URL with a scheme, the http/protobuf protocol on its
     port, a sampler name from the spec, no shared OTEL_SERVICE_NAME;
@@ -30,8 +33,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 from stacklib import OTLP_PORTS, PROMETHEUS_IN_COMPOSE, Report, load_yaml, path  # noqa: E402
 
 # Binaries that third-party healthchecks may run, per image, as documented in the compose comments
-# (shared/notes/observability-facts.md: Jaeger and Prometheus are busybox-based, Grafana has curl).
-THIRD_PARTY_PROBES = {"jaegertracing/jaeger": {"wget"}, "prom/prometheus": {"wget"}, "grafana/grafana": {"curl", "wget"}}
+# (shared/notes/observability-facts.md: Jaeger and Prometheus are busybox-based, Grafana has curl;
+# grafana/loki 3.7 is distroless, its own binary probes /ready with `-health`, cmd/loki/health.go).
+THIRD_PARTY_PROBES = {"jaegertracing/jaeger": {"wget"}, "prom/prometheus": {"wget"}, "grafana/grafana": {"curl", "wget"},
+                      "grafana/loki": {"/usr/bin/loki"}}
 # Images with no shell and no probe binary, and the one-shot gate that probes each from outside.
 GATED_IMAGES = {"otel/opentelemetry-collector-contrib": "otel-collector-ready", "ghcr.io/open-feature/flagd": "flagd-ready"}
 SAMPLERS = {"always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
@@ -72,6 +77,27 @@ def check_flagd(r, services):
                     f"{name}: waits for flagd-ready")
 
 
+def check_loki(r, services):
+    """Loki: its config mounted read-only and read with env expansion (the native twin's defaults),
+    single binary, a read-only root, the health probe its binary has, Grafana and the collector wait
+    for it. Which labels it indexes: check-loki-labels.py."""
+    loki = services.get("loki") or {}
+    command = loki.get("command") or []
+    r.check("./config/loki-config.yaml:/etc/loki/config.yaml:ro" in [str(v) for v in loki.get("volumes") or []]
+            and "-config.file=/etc/loki/config.yaml" in command,
+            "loki: reads config/loki-config.yaml, mounted read-only")
+    r.check("-config.expand-env=true" in command, "loki: -config.expand-env=true (the file's ${VAR:-default} references)")
+    r.check("-target=all" in command or not any(c.startswith("-target") for c in command), "loki: single binary (-target=all)")
+    r.check(loki.get("read_only") is True, "loki: read-only root filesystem (it writes only its volume)")
+    test = (loki.get("healthcheck") or {}).get("test") or []
+    r.check("-health" in test and any(t.endswith("/ready") for t in test), "loki: healthcheck is `loki -health` on /ready", f"{test}")
+    for dependant in ("grafana", "otel-collector"):
+        cond = (((services.get(dependant) or {}).get("depends_on") or {}).get("loki") or {}).get("condition")
+        r.check(cond == "service_healthy", f"{dependant}: waits for loki to be healthy ({cond})")
+    env = (services.get("grafana") or {}).get("environment") or {}
+    r.check(env.get("GRAFANA_LOKI_URL") == "http://loki:3100", "grafana: GRAFANA_LOKI_URL is the loki service")
+
+
 def documented_ports():
     """{(service, host port, container port)} from the published-ports table of security.md."""
     rows = set()
@@ -109,7 +135,7 @@ def main():
     services = c.get("services") or {}
 
     r.check("name" not in c, "no top-level `name:` (docker-compose 1.29 rejects it)")
-    for extra in ("otel-collector", "otel-collector-ready", "prometheus", "jaeger", "grafana", "flagd", "flagd-ready"):
+    for extra in ("otel-collector", "otel-collector-ready", "prometheus", "jaeger", "loki", "grafana", "flagd", "flagd-ready"):
         r.check(extra in services, f"service '{extra}' is defined")
 
     builders = [n for n, s in services.items() if "build" in s]
@@ -150,11 +176,13 @@ def main():
                 f"{gate}: retries the probe in a loop (one failed probe would fail every dependent)")
 
     check_flagd(r, services)
+    check_loki(r, services)
 
     volumes = c.get("volumes") or {}
     mounts = {n: [str(v) for v in (s.get("volumes") or [])] for n, s in services.items()}
     for vol, svc, target in (("prometheus-data", "prometheus", "/prometheus"),
                              ("grafana-data", "grafana", "/var/lib/grafana"),
+                             ("loki-data", "loki", "/loki"),
                              ("fleet-data", "orchestrator", "/var/lib/audio-fleet")):
         r.check(vol in volumes and f"{vol}:{target}" in mounts.get(svc, []),
                 f"named volume {vol} is declared and mounted at {svc}:{target}")

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Sanity of the Grafana provisioning, without a Grafana:
 
-  - datasources.yml: a default Prometheus and a Jaeger datasource with fixed uids, not editable,
-    exemplar links from Prometheus to the Jaeger uid, URLs ($VAR, expanded as Grafana does) that are
-    the compose services with docker-compose.yml's grafana environment and loopback addresses with
-    scripts/native-backends.py's; dashboards.yml: a file provider on the mounted folder (the repo's
+  - datasources.yml: a default Prometheus, a Jaeger and a Loki datasource with fixed uids, not
+    editable, exemplar links from Prometheus to the Jaeger uid, trace <-> logs links (Loki's derived
+    field on trace_id to the Jaeger uid, Jaeger's tracesToLogsV2 to the Loki uid), URLs ($VAR, expanded
+    as Grafana does) that are the compose services with docker-compose.yml's grafana environment and
+    loopback addresses with scripts/native-backends.py's;
+  - every datasource uid a provisioning file or dashboard refers to (datasourceUid of a link,
+    sourceUID/targetUID of a correlation, a panel's, target's or variable's datasource) is provisioned;
+  - dashboards.yml: a file provider on the mounted folder (the repo's
     folder natively) that keeps UI edits off the committed files (no overwrite, no deletion);
   - every dashboard is editable (users change it and "Save as" a copy);
   - every dashboard: valid JSON, unique uid (its `service` variable, which names metrics, is
@@ -12,6 +16,8 @@
   - every panel (rows excepted): a datasource whose uid is provisioned, at least one target,
     a unit in fieldConfig.defaults.unit, a gridPos; every Prometheus target has an expr and refId;
   - only defined or built-in $variables are used;
+  - every LogQL target selects streams only by labels Loki really has (the set check-loki-labels.py
+    derives from config/loki-config.yaml), and uses only defined variables;
   - every PromQL expression parses: each is written, variables substituted, into a throw-away rule
     file that `promtool check rules` parses with the real PromQL parser (Prometheus 2.42 here, so
     the queries also run on the Debian Prometheus the dashboard test uses);
@@ -20,6 +26,7 @@
 Usage: scripts/stack/check-dashboards.py [dashboard.json ...]
 """
 import glob
+import importlib.util
 import json
 import os
 import re
@@ -33,8 +40,63 @@ from stacklib import (COMPOSE_ONLY, DASHBOARDS_GLOB, PROMETHEUS_IN_COMPOSE, VAR_
                       expand_grafana_env, load_yaml, native_environment, panels_of, path, substitute,
                       variable_name)
 
+# Datasource references that are not uids of provisioned datasources.
+BUILTIN_SOURCES = {"grafana", "-- Grafana --", "-- Mixed --", "-- Dashboard --"}
+LOGQL_SELECTOR_RE = re.compile(r"^\s*\{([^}]*)\}")
+LOGQL_MATCHER_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*\"(?:[^\"\\]|\\.)*\"\s*(?:,|$)")
+
 BUILTINS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__range_ms",
             "__from", "__to", "__dashboard", "__org", "__user", "__name", "__all", "__auto"}
+
+
+def loki_labels():
+    """The labels Loki gives the fleet's logs, as check-loki-labels.py derives them."""
+    spec = importlib.util.spec_from_file_location("check_loki_labels", path("scripts", "stack", "check-loki-labels.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    labels, _ = module.derive(*module.load())
+    return set(labels)
+
+
+def referenced_uids(tree, where=""):
+    """(where, uid) for every datasource reference below tree: `datasourceUid` (links), `sourceUID` /
+    `targetUID` (correlations), and the `uid` of a `datasource` object (panels, targets, variables)."""
+    found = []
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            here = f"{where}.{k}" if where else k
+            if k in ("datasourceUid", "sourceUID", "targetUID") and isinstance(v, str):
+                found.append((here, v))
+            elif k == "datasource" and isinstance(v, dict) and isinstance(v.get("uid"), str):
+                found.append((here + ".uid", v["uid"]))
+            found.extend(referenced_uids(v, here) if k != "datasource" else [])
+    elif isinstance(tree, list):
+        for i, v in enumerate(tree):
+            found.extend(referenced_uids(v, f"{where}[{i}]"))
+    return found
+
+
+def check_references(r, name, tree, sources):
+    for where, uid in referenced_uids(tree):
+        if uid in BUILTIN_SOURCES or uid.startswith("$"):
+            continue
+        r.check(uid in sources, f"{name}: {where} names a provisioned datasource uid ('{uid}')",
+                f"provisioned: {sorted(sources)}")
+
+
+def logql_selector_labels(expr):
+    """The label names of a LogQL query's stream selector, or None when it has no selector."""
+    m = LOGQL_SELECTOR_RE.match(expr)
+    if not m:
+        return None
+    body, labels, pos = m.group(1), [], 0
+    while pos < len(body):
+        mm = LOGQL_MATCHER_RE.match(body, pos)
+        if not mm:
+            return None
+        labels.append(mm.group(1))
+        pos = mm.end()
+    return labels
 
 
 def main():
@@ -45,8 +107,29 @@ def main():
     sources = {d["uid"]: d for d in ds.get("datasources", [])}
     prom = [d for d in sources.values() if d["type"] == "prometheus"]
     jaeger = [d for d in sources.values() if d["type"] == "jaeger"]
+    loki = [d for d in sources.values() if d["type"] == "loki"]
     r.check(len(prom) == 1 and prom[0].get("isDefault") is True, "datasources.yml: one Prometheus datasource, the default")
     r.check(len(jaeger) == 1, "datasources.yml: one Jaeger datasource")
+    r.check(len(loki) == 1, "datasources.yml: one Loki datasource")
+    # Every provisioning file Grafana reads: datasources (with their links) and any correlations.
+    provisioning = glob.glob(path("config", "grafana", "*.yml"))
+    for f in sorted(provisioning):
+        check_references(r, os.path.basename(f), load_yaml(f), sources)
+    if jaeger and loki:
+        t2l = (jaeger[0].get("jsonData") or {}).get("tracesToLogsV2") or {}
+        query = expand_grafana_env(t2l.get("query") or "", {}) if t2l.get("customQuery") else ""
+        r.check(t2l.get("datasourceUid") == loki[0]["uid"], "datasources.yml: Jaeger's trace-to-logs opens the Loki uid", f"{t2l}")
+        # Jaeger keeps service.name out of a span's process tags, so a tag mapping to service_name
+        # would find nothing and Grafana would show no link: the query names the trace itself.
+        r.check(re.search(r'\|\s*trace_id\s*=\s*"\$\{__trace\.traceId\}"', query) is not None,
+                "datasources.yml: trace-to-logs selects the trace's lines by their trace_id structured metadata", f"{query!r}")
+        selected = logql_selector_labels(query)
+        r.check(selected is not None and set(selected) <= loki_labels(),
+                f"datasources.yml: trace-to-logs selects streams by labels Loki has ({selected})")
+        derived = (loki[0].get("jsonData") or {}).get("derivedFields") or []
+        r.check(any(f.get("datasourceUid") == jaeger[0]["uid"] and f.get("matcherType") == "label"
+                    and f.get("matcherRegex") == "trace_id" for f in derived),
+                "datasources.yml: Loki's derived field links the trace_id structured metadata to the Jaeger uid", f"{derived}")
     compose_env = {k: str(v) for k, v in (load_yaml(path("docker-compose.yml"))["services"]["grafana"]
                                           .get("environment") or {}).items()}
     native_env = native_environment("grafana")
@@ -56,13 +139,15 @@ def main():
         dest = (prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []
         r.check(any(x.get("datasourceUid") == jaeger[0]["uid"] for x in dest),
                 "datasources.yml: Prometheus exemplars link to the Jaeger uid")
-        urls = [expand_grafana_env(prom[0].get("url"), compose_env), expand_grafana_env(jaeger[0].get("url"), compose_env)]
-        r.check(urls == [PROMETHEUS_IN_COMPOSE, "http://jaeger:16686"],
+    if prom and jaeger and loki:
+        trio = (prom[0], jaeger[0], loki[0])
+        urls = [expand_grafana_env(d.get("url"), compose_env) for d in trio]
+        r.check(urls == [PROMETHEUS_IN_COMPOSE, "http://jaeger:16686", "http://loki:3100"],
                 "datasources.yml: with compose's environment the URLs are the compose services", f"{urls}")
-        urls = [expand_grafana_env(prom[0].get("url"), native_env), expand_grafana_env(jaeger[0].get("url"), native_env)]
-        r.check(urls == [native_env["GRAFANA_PROMETHEUS_URL"], native_env["GRAFANA_JAEGER_URL"]]
+        urls = [expand_grafana_env(d.get("url"), native_env) for d in trio]
+        r.check(urls == [native_env["GRAFANA_PROMETHEUS_URL"], native_env["GRAFANA_JAEGER_URL"], native_env["GRAFANA_LOKI_URL"]]
                 and all(u.startswith("http://127.0.0.1:") for u in urls),
-                "datasources.yml: with the launcher's environment the URLs are the native Prometheus and Jaeger", f"{urls}")
+                "datasources.yml: with the launcher's environment the URLs are the native Prometheus, Jaeger and Loki", f"{urls}")
     provider = (load_yaml(path("config", "grafana", "dashboards.yml")).get("providers") or [{}])[0]
     dash_mount = "/etc/grafana/dashboards"
     folder = (provider.get("options") or {}).get("path")
@@ -75,6 +160,7 @@ def main():
     compose = open(path("docker-compose.yml")).read()
     r.check(f"./config/grafana/dashboards:{dash_mount}:ro" in compose, f"docker-compose.yml mounts the dashboards at {dash_mount}")
 
+    labels = loki_labels()
     exprs, uids = [], set()
     totals = {"panels": 0, "targets": 0, "compose_only": 0}
     for f in files:
@@ -88,6 +174,7 @@ def main():
         r.check(d.get("uid") and d["uid"] not in uids, f"{name}: uid '{d.get('uid')}' is set and unique")
         r.check(d.get("editable") is True, f"{name}: editable (changes can be saved as a copy)")
         uids.add(d.get("uid"))
+        check_references(r, name, d, sources)
         variables = {v["name"]: v for v in (d.get("templating") or {}).get("list", [])}
         sample = {k: "1m" for k in BUILTINS}
         sample.update({"__interval_ms": "15000", "__range_s": "300", "__range_ms": "300000"})
@@ -122,6 +209,17 @@ def main():
                     unknown = {u for u in used if u not in BUILTINS and u not in variables and not u.isdigit()}
                     r.check(not unknown, f"{title} [{t.get('refId')}]: uses only defined variables", f"unknown: {sorted(unknown)}")
                     exprs.append((title, t.get("refId"), substitute(expr, sample)))
+                elif sources.get(tds.get("uid"), {}).get("type") == "loki":
+                    expr = t.get("expr") or ""
+                    used = {variable_name(m) for m in VAR_RE.finditer(expr)}
+                    unknown = {u for u in used if u not in BUILTINS and u not in variables}
+                    r.check(not unknown, f"{title} [{t.get('refId')}]: uses only defined variables", f"unknown: {sorted(unknown)}")
+                    selected = logql_selector_labels(substitute(expr, sample))
+                    r.check(selected is not None and set(selected) <= labels,
+                            f"{title} [{t.get('refId')}]: LogQL selects streams by labels Loki has ({selected})",
+                            f"Loki's labels: {sorted(labels)}")
+                    r.check(desc.startswith(COMPOSE_ONLY),
+                            f"{title}: a Loki panel is marked '{COMPOSE_ONLY}' (no Loki in the native test)")
                 else:
                     r.check(desc.startswith(COMPOSE_ONLY),
                             f"{title}: non-Prometheus target is marked '{COMPOSE_ONLY}' (it cannot be checked natively)")

@@ -40,7 +40,10 @@ run "promtool test rules" promtool test rules config/prometheus-rules-tests/*.ym
 run "collector config" python3 scripts/stack/check-collector-config.py
 run "collector config (native twin)" python3 scripts/stack/check-collector-config.py --native
 
-# `make run`'s native backends launcher, with fake otelcol-contrib, jaeger and grafana binaries.
+# Loki: the labels the collector's logs get there are bounded (and the check refuses mutated configs).
+run "loki labels" python3 scripts/stack/check-loki-labels.py
+
+# `make run`'s native backends launcher, with fake otelcol-contrib, jaeger, loki and grafana binaries.
 run "native backends launcher" python3 scripts/stack/native-backends-test.py
 
 # Grafana provisioning and dashboards (JSON sanity, units, datasources, PromQL syntax).

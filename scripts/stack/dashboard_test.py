@@ -14,7 +14,7 @@
         `dashboard-test: N of M panels have data natively (...)` and
         `dashboard-test: N passed, M failed, K skipped`; exits 1 on any failure.
 
-Panels whose description starts with "Compose stack only:" need the collector or Jaeger, which
+Panels whose description starts with "Compose stack only:" need the collector, Jaeger or Loki, which
 do not run natively: their targets are reported as skipped, never as passed.
 Panels whose data only moves while a fault scenario runs name it in their description
 ("Moves with: packetLoss, jitterBurst."): the run switches every scenario so named on (at its
@@ -200,6 +200,8 @@ def variable_values(prom, dashboard):
         name = v["name"]
         query = v.get("query", {})
         query = query.get("query") if isinstance(query, dict) else query
+        # A chained variable (service-details' hidden service_name) reads the ones before it.
+        query = substitute(query or "", values)
         options = []
         m = re.fullmatch(r"label_values\(\s*([^,]+?)\s*,\s*(\w+)\s*\)", query or "")
         if m:
@@ -295,7 +297,7 @@ def panel_count(panels):
     with_data = sum(1 for p in panels if any(c["series"] > 0 for c in p["checks"]))
     compose_only = sum(1 for p in panels if p["compose_only"])
     return (f"dashboard-test: {with_data} of {len(panels)} panels have data natively "
-            f"({compose_only} need the collector or Jaeger: docs/operations/native.md)")
+            f"({compose_only} need the collector, Jaeger or Loki: docs/operations/native.md)")
 
 
 def poll_until_data(prom, checks, t_ready, deadline):

@@ -2,17 +2,20 @@
 """Tests scripts/native-backends.py (what `make run` starts next to the native fleet) with fake
 binaries, in a few seconds and without any real backend installed.
 
-Each fake (`otelcol-contrib`, `jaeger`, `grafana`) is a small Python program that checks what a real
-one would need — a readable config whose `${env:...}` references resolve to loopback addresses, the
-Grafana provisioning folder with the committed files and the environment they expand — and then
+Each fake (`otelcol-contrib`, `jaeger`, `loki`, `grafana`) is a small Python program that checks what a
+real one would need — a readable config whose `${env:...}` (Loki: `${...}`) references resolve to
+loopback addresses, the Grafana provisioning folder with the committed files and the environment they
+expand — and then
 serves its health endpoint on the port that config names, after a short delay (so the launcher has
 to wait). It writes what happens to a record file: started, healthy, stopped.
 
 Scenarios (each in its own temp folder, at a port offset where every backend port is free):
-  1. collector, Jaeger and Grafana installed (Grafana through GRAFANA_HOME), Prometheus not:
-     order, health waits, printed lines, the fleet's exports, and `stop` ends all three, last first;
-  2. only the collector: it runs without the Jaeger exporter; the others are "not found" with
-     where to get them;
+  1. collector, Jaeger, Loki and Grafana installed (Grafana through GRAFANA_HOME), Prometheus not:
+     order, health waits, printed lines, the fleet's exports, the collector's Loki exporter, and
+     `stop` ends all four, last first;
+  2. only the collector, and a `loki` on PATH that is not Grafana Loki (Debian's genetics program of
+     that name): that one is refused, the collector runs without the Jaeger and Loki exporters; the
+     others are "not found" with where to get them;
   3. nothing installed: every backend "not found", no collector endpoint for the fleet;
   4. Jaeger fails at start-up: reported with its log, the collector still starts (without Jaeger);
   5. the Grafana settings the launcher shares with docker-compose.yml are compose's.
@@ -41,6 +44,9 @@ from stacklib import expand_collector_env, expand_grafana_env
 
 NAME = __NAME_REPR__
 RECORD = os.environ["FAKE_RECORD"]
+if NAME == "loki" and sys.argv[1:] == ["-version"]:  # what the launcher asks before it trusts a `loki`
+    print("loki, version 3.7.5 (branch: fake, revision: fake)")
+    sys.exit(0)
 
 
 def record(event, **extra):
@@ -95,13 +101,31 @@ if NAME == "otelcol-contrib":
     health = cfg["extensions"]["health_check"]
     address, path = health["endpoint"], health.get("path", "/")
     extra = {"traces_exporters": cfg["service"]["pipelines"]["traces"]["exporters"],
+             "logs_exporters": cfg["service"]["pipelines"]["logs"]["exporters"],
              "jaeger_endpoint": cfg["exporters"]["otlp_grpc/jaeger"]["endpoint"],
+             "loki_endpoint": cfg["exporters"]["otlp_http/loki"]["endpoint"],
              "dashboard_endpoint": cfg["exporters"]["otlp_http/dashboard"]["endpoint"]}
 elif NAME == "jaeger":
     cfg = collector_config()
     loopback_only(cfg)
     address, path = cfg["extensions"]["healthcheckv2"]["http"]["endpoint"], "/status"
     extra = {"otlp_grpc": cfg["receivers"]["otlp"]["protocols"]["grpc"]["endpoint"]}
+elif NAME == "loki":
+    from stacklib import load_loki_config
+    args = dict(a.split("=", 1) for a in sys.argv[1:] if "=" in a)
+    if args.get("-config.expand-env") != "true" or args.get("-target") != "all":
+        fail(f"expected -config.expand-env=true and -target=all, got {sys.argv[1:]}")
+    config = args.get("-config.file")
+    if not config or not os.access(config, os.R_OK):
+        fail(f"no readable -config.file ({config})")
+    cfg = load_loki_config(config, os.environ)
+    server = cfg["server"]
+    if server["http_listen_address"] != "127.0.0.1" or server["grpc_listen_address"] != "127.0.0.1":
+        fail(f"Loki does not listen on loopback: {server}")
+    if not os.path.isdir(cfg["common"]["path_prefix"]):
+        fail(f"no data folder {cfg['common']['path_prefix']}")
+    address, path = f"127.0.0.1:{server['http_listen_port']}", "/ready"
+    extra = {"path_prefix": cfg["common"]["path_prefix"], "grpc_port": server["grpc_listen_port"]}
 else:  # grafana
     if sys.argv[1:2] != ["server"]:
         fail(f"expected the `server` subcommand, got {sys.argv[1:]}")
@@ -242,6 +266,7 @@ def scenario_all(r, offset):
         fakebin = os.path.join(tmp, "bin")
         write_fake(fakebin, "otelcol-contrib")
         write_fake(fakebin, "jaeger")
+        write_fake(fakebin, "loki")
         grafana_home = os.path.join(tmp, "grafana-home")
         write_fake(os.path.join(grafana_home, "bin"), "grafana")
         os.makedirs(os.path.join(grafana_home, "conf"))
@@ -252,8 +277,10 @@ def scenario_all(r, offset):
         r.check(result.returncode == 0, "all: the launcher exits 0", result.stderr[-500:])
         lines = [line for line in out.splitlines() if line.strip().startswith(("started", "not found", "FAILED"))]
         order = [line.split()[1] for line in lines if line.strip().startswith("started")]
-        r.check(order == ["jaeger", "otelcol-contrib", "grafana"], "all: started jaeger, otelcol-contrib, grafana in that order",
-                f"{order}\n{out}")
+        r.check(order == ["jaeger", "loki", "otelcol-contrib", "grafana"],
+                "all: started jaeger, loki, otelcol-contrib, grafana in that order", f"{order}\n{out}")
+        r.check(re.search(rf"started\s+loki\s+http://127\.0\.0\.1:{3100 + offset}\s", out) is not None,
+                "all: the loki line gives its URL", out)
         r.check(re.search(rf"started\s+jaeger\s+http://127\.0\.0\.1:{16686 + offset}\s+pid \d+, healthy after [\d.]+ s, log .*jaeger\.log", out)
                 is not None, "all: the jaeger line gives its UI URL, pid, health wait and log", out)
         r.check(re.search(rf"started\s+grafana\s+http://127\.0\.0\.1:{3000 + offset}\s", out) is not None,
@@ -264,8 +291,8 @@ def scenario_all(r, offset):
 
         ev = events(tmp)
         sequence = [(e["name"], e["event"]) for e in sorted(ev, key=lambda e: e["at"]) if e["event"] != "stopped"]
-        expected = [("jaeger", "started"), ("jaeger", "healthy"), ("otelcol-contrib", "started"),
-                    ("otelcol-contrib", "healthy"), ("grafana", "started"), ("grafana", "healthy")]
+        expected = [("jaeger", "started"), ("jaeger", "healthy"), ("loki", "started"), ("loki", "healthy"),
+                    ("otelcol-contrib", "started"), ("otelcol-contrib", "healthy"), ("grafana", "started"), ("grafana", "healthy")]
         r.check(sequence == expected, "all: each backend starts only after the one before it answers its health check",
                 f"{sequence}")
         by = {(e["name"], e["event"]): e for e in ev}
@@ -275,11 +302,18 @@ def scenario_all(r, offset):
                 "all: the collector sends traces to Jaeger's moved OTLP port", f"{collector}")
         r.check(by.get(("jaeger", "started"), {}).get("otlp_grpc") == f"127.0.0.1:{14317 + offset}",
                 "all: Jaeger's OTLP receiver is on the moved port")
+        r.check("otlp_http/loki" in collector.get("logs_exporters", []) and
+                collector.get("loki_endpoint") == f"http://127.0.0.1:{3100 + offset}/otlp",
+                "all: the collector sends logs to the native Loki's OTLP endpoint", f"{collector}")
+        loki = by.get(("loki", "started"), {})
+        r.check(loki.get("path_prefix") == os.path.join(tmp, "var", "loki") and loki.get("grpc_port") == 9095 + offset,
+                "all: Loki keeps its data under var/loki and its gRPC port moves with the offset", f"{loki}")
         r.check(collector.get("dashboard_endpoint") == "http://127.0.0.1:8501",
                 "all: the collector sends traces and logs to the monitoring-dashboard's host port", f"{collector}")
         grafana = by.get(("grafana", "started"), {})
-        r.check(grafana.get("datasource_urls") == [f"http://127.0.0.1:{9090 + offset}", f"http://127.0.0.1:{16686 + offset}"],
-                "all: Grafana's provisioned datasources point at the native Prometheus and Jaeger", f"{grafana}")
+        r.check(grafana.get("datasource_urls") == sorted([f"http://127.0.0.1:{9090 + offset}", f"http://127.0.0.1:{16686 + offset}",
+                                                          f"http://127.0.0.1:{3100 + offset}"]),
+                "all: Grafana's provisioned datasources point at the native Prometheus, Jaeger and Loki", f"{grafana}")
         r.check(grafana.get("dashboards") == path("config", "grafana", "dashboards") and grafana.get("admin_password_set"),
                 "all: Grafana reads the committed dashboards and gets an admin password", f"{grafana}")
         r.check(os.path.isfile(os.path.join(tmp, "var", "grafana", "data", "grafana.db"))
@@ -299,17 +333,29 @@ def scenario_all(r, offset):
         r.check(stopped.returncode == 0, "all: stop exits 0", stopped.stderr[-500:])
         r.check(all_gone(pids), "all: stop leaves none of the backends running", f"pids {pids}")
         stops = [e["name"] for e in sorted(events(tmp), key=lambda e: e["at"]) if e["event"] == "stopped"]
-        r.check(stops == ["grafana", "otelcol-contrib", "jaeger"], "all: stopped last first (grafana, collector, jaeger)", f"{stops}")
+        r.check(stops == ["grafana", "otelcol-contrib", "loki", "jaeger"],
+                "all: stopped last first (grafana, collector, loki, jaeger)", f"{stops}")
         nb = native_backends()
         os.environ["NATIVE_BACKENDS_PORT_OFFSET"] = str(offset)
         r.check(all(port_free(p) for b in nb.BACKENDS for p in b.ports()), "all: every backend port is free again")
         return seconds + stop_seconds
 
 
+# Debian's `loki` package is a genetics program (linkage analysis) with a /usr/bin/loki of its own.
+NOT_GRAFANA_LOKI = """#!/bin/sh
+echo "Loki: MCMC linkage analysis on general pedigrees (not Grafana Loki)"
+echo "ran $*" >> "$FAKE_RECORD.not-grafana"
+exit 1
+"""
+
+
 def scenario_collector_only(r, offset):
     with tempfile.TemporaryDirectory(prefix="native-backends-test.") as tmp:
         fakebin = os.path.join(tmp, "bin")
         write_fake(fakebin, "otelcol-contrib")
+        with open(os.path.join(fakebin, "loki"), "w") as f:
+            f.write(NOT_GRAFANA_LOKI)
+        os.chmod(os.path.join(fakebin, "loki"), 0o755)
         env = environment(tmp, offset, [fakebin])
         result, _ = run_launcher(tmp, env, "start")
         out = result.stdout
@@ -317,6 +363,17 @@ def scenario_collector_only(r, offset):
         r.check(collector.get("name") == "otelcol-contrib" and "otlp_grpc/jaeger" not in collector.get("traces_exporters", ["?"])
                 and "otlp_http/dashboard" in collector.get("traces_exporters", []),
                 "collector only: it runs without the Jaeger exporter, still feeding the dashboard", f"{collector}\n{out}")
+        r.check(collector.get("logs_exporters") == ["otlp_http/dashboard"],
+                "collector only: without Loki its logs pipeline exports only to the dashboard", f"{collector}")
+        r.check(re.search(r"not found\s+loki\s+\(.*is not Grafana Loki", out) is not None
+                and "github.com/grafana/loki/releases" in out and "genetics program" in out,
+                "collector only: a `loki` that is not Grafana Loki is refused, with where to get the right one", out)
+        try:
+            ran = open(os.path.join(tmp, "record.jsonl.not-grafana")).read().split("\n")
+        except FileNotFoundError:
+            ran = []
+        r.check([line for line in ran if line] == ["ran -version"], "collector only: that `loki` was only asked its version",
+                f"{ran}")
         for name, where in (("jaeger", "github.com/jaegertracing/jaeger/releases"),
                             ("grafana", "grafana.com/grafana/download")):
             r.check(re.search(rf"not found\s+{name}\s", out) is not None and where in out,
@@ -336,9 +393,9 @@ def scenario_nothing(r, offset):
         result, _ = run_launcher(tmp, env, "start")
         out = result.stdout
         missing = re.findall(r"not found\s+(\S+)", out)
-        r.check(result.returncode == 0 and missing == ["jaeger", "otelcol-contrib", "prometheus", "grafana"],
-                "nothing installed: all four are reported not found, and the launcher still exits 0", out)
-        r.check(out.count("get it:") == 4 and out.count("would add:") == 4,
+        r.check(result.returncode == 0 and missing == ["jaeger", "loki", "otelcol-contrib", "prometheus", "grafana"],
+                "nothing installed: all five are reported not found, and the launcher still exits 0", out)
+        r.check(out.count("get it:") == 5 and out.count("would add:") == 5,
                 "nothing installed: each says what it would add and where to get it", out)
         r.check("embedded backend" in out and "OTEL_EXPORTER_OTLP_ENDPOINT" not in exports(tmp),
                 "nothing installed: the fleet is told nothing; `up` points it at the embedded backend", out)
@@ -385,7 +442,7 @@ def main():
     scenario_nothing(r, offset)
     scenario_failure(r, offset)
     shared_grafana_settings(r)
-    print(f"native-backends-test: start and stop of three fake backends took {seconds:.1f} s (port offset {offset})")
+    print(f"native-backends-test: start and stop of four fake backends took {seconds:.1f} s (port offset {offset})")
     r.exit()
 
 

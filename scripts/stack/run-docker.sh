@@ -100,6 +100,7 @@ AudioFleet is up (docker compose). Dashboards fill within a minute of the fleet'
   Grafana               http://localhost:3000   (anonymous read-only; admin password: \$GRAFANA_ADMIN_PASSWORD at the first start, default audiofleet-admin)
   Jaeger                http://localhost:16686
   Prometheus            http://localhost:9090
+  Loki (API; search logs in Grafana's Explore)  http://localhost:3100
   testing-ui            http://localhost:8080
   monitoring-dashboard  http://localhost:8501
   Stop: make down    Logs: make logs

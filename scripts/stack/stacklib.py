@@ -128,6 +128,17 @@ def expand_grafana_env(value, env):
     return "$".join(GRAFANA_ENV_RE.sub(lambda m: env.get(m.group(1) or m.group(2), ""), p) for p in parts)
 
 
+LOKI_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def load_loki_config(p, env):
+    """config/loki-config.yaml as Loki reads it with -config.expand-env=true: envsubst on the text
+    (`${NAME}` / `${NAME:-default}`, comments included) before the YAML is parsed."""
+    import yaml
+    text = open(p).read()
+    return yaml.safe_load(LOKI_ENV_RE.sub(lambda m: env.get(m.group(1), m.group(2) or ""), text))
+
+
 def native_backends():
     """scripts/native-backends.py as a module (its file name has a dash)."""
     import importlib.util
@@ -138,7 +149,7 @@ def native_backends():
 
 
 def native_environment(name):
-    """The environment scripts/native-backends.py gives backend `name` (jaeger, otelcol-contrib,
+    """The environment scripts/native-backends.py gives backend `name` (jaeger, loki, otelcol-contrib,
     prometheus, grafana), as if every backend were installed."""
     nb = native_backends()
     backend = next(b for b in nb.BACKENDS if b.name == name)
@@ -156,7 +167,7 @@ PROMETHEUS_IN_COMPOSE = "http://prometheus:9090"
 # Dashboards (check-dashboards.py reads them statically, dashboard_test.py against a Prometheus)
 
 DASHBOARDS_GLOB = os.path.join(ROOT, "config", "grafana", "dashboards", "*.json")
-# A panel whose description starts with this needs the collector or Jaeger: no data natively.
+# A panel whose description starts with this needs the collector, Jaeger or Loki: no data natively.
 COMPOSE_ONLY = "Compose stack only:"
 # A Grafana variable reference: ${name}, ${name:format}, $name or [[name]].
 VAR_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|([A-Za-z_][A-Za-z0-9_]*)|\[\[([A-Za-z_][A-Za-z0-9_]*)\]\])")

@@ -181,7 +181,7 @@ actor ChannelDirectory {
         while channels.count <= index {
             channels.append(VoiceChannel(index: channels.count, seed: environment.seed,
                                          bargeInPercent: environment.config.bargeInPercent, clock: environment.clock,
-                                         output: try ChannelVoiceOutput()))
+                                         output: ChannelVoiceOutput()))
         }
         return channels[index]
     }

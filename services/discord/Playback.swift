@@ -50,24 +50,49 @@ public protocol PlaybackSink: Sendable {
     func send(_ frame: [Float]) async throws
 }
 
-/// The bot's outgoing voice in one simulated channel. Like a Discord voice client it Opus-encodes
-/// every frame it sends, and keeps count of what went out.
-public actor ChannelVoiceOutput: PlaybackSink {
-    private let encoder: OpusEncoder
-    /// Hears every frame after it is encoded: a test's recorder.
+/// A sink that takes Opus packets as they are. A voice connection sends Opus, so a reply that
+/// already is 20 ms Opus packets goes out without being decoded and encoded again; a sink that
+/// only takes PCM (a test's recorder) is given the packets decoded instead.
+public protocol OpusPlaybackSink: PlaybackSink {
+    /// Sends one 20 ms Opus packet (48 kHz) as it is.
+    func send(opus packet: [UInt8]) async throws
+}
+
+/// The bot's outgoing voice in one simulated channel, and the count of what went out. Like a
+/// Discord voice client it sends Opus: packets it is given go out as they are, and PCM frames
+/// are Opus-encoded first (only then is an encoder made).
+public actor ChannelVoiceOutput: OpusPlaybackSink {
+    private var encoder: OpusEncoder?
+    /// Hears every frame as PCM after it went out: a test's recorder. Nothing in the fleet
+    /// listens (speakers do not hear the bot), so packets are decoded only for a listener.
     private let listener: (any PlaybackSink)?
+    private var listenerDecoder: OpusDecoder?
     public private(set) var framesSent = 0
     public private(set) var bytesSent = 0
 
-    public init(listener: (any PlaybackSink)? = nil) throws {
-        encoder = try OpusEncoder(settings: .voice)
+    public init(listener: (any PlaybackSink)? = nil) {
         self.listener = listener
     }
 
     public func send(_ frame: [Float]) async throws {
-        bytesSent += try encoder.encode(frame).count
+        if encoder == nil { encoder = try OpusEncoder(settings: .voice) }
+        bytesSent += try encoder?.encode(frame).count ?? 0
         framesSent += 1
         try await listener?.send(frame)
+    }
+
+    public func send(opus packet: [UInt8]) async throws {
+        bytesSent += packet.count
+        framesSent += 1
+        guard let listener else { return }
+        if let opusListener = listener as? any OpusPlaybackSink {
+            try await opusListener.send(opus: packet)
+            return
+        }
+        if listenerDecoder == nil { listenerDecoder = try OpusDecoder() }
+        if let frame = try listenerDecoder?.decode(packet) {
+            try await listener.send(FramePlayer.frame(of: frame, from: 0))
+        }
     }
 
     public var secondsSent: Double { Double(framesSent) * AudioFormat.frameDuration }
@@ -89,8 +114,9 @@ public struct PlaybackReport: Sendable, Equatable {
     public var seconds: Double { Double(frames) * AudioFormat.frameDuration }
 }
 
-/// Plays PCM into a sink as 20 ms frames, each at its slot on an ideal schedule that starts
-/// with the first frame, measuring how far each frame strayed from that schedule.
+/// Plays a reply into a sink as 20 ms frames, each at its slot on an ideal schedule that starts
+/// with the first frame, measuring how far each frame strayed from that schedule. Opus packets
+/// go to an `OpusPlaybackSink` as they are; PCM is cut into frames.
 public struct FramePlayer: Sendable {
     public let clock: any PacingClock
     public static let frameDuration = Duration.milliseconds(20)
@@ -119,35 +145,19 @@ public struct FramePlayer: Sendable {
     public func play(_ samples: [Float], into sink: any PlaybackSink, interrupt: PlaybackInterrupt? = nil,
                      onFirstFrame: (Duration) -> Void = { _ in },
                      onFrame: (Double) -> Void = { _ in }) async throws -> PlaybackReport {
-        var report = PlaybackReport()
-        var totalJitter = 0.0
-        var start: Duration?
+        try await play(.pcm(samples), into: sink, interrupt: interrupt, onFirstFrame: onFirstFrame, onFrame: onFrame)
+    }
+
+    /// Plays a whole reply's frames (its Opus packets as they are, or its PCM), as `play(_:into:)`.
+    public func play(_ frames: ReplyFrames, into sink: any PlaybackSink, interrupt: PlaybackInterrupt? = nil,
+                     onFirstFrame: (Duration) -> Void = { _ in },
+                     onFrame: (Double) -> Void = { _ in }) async throws -> PlaybackReport {
         // Each frame is cut when it is due: cutting them all first held a second copy of every
         // reply being played (60 MB of the bridge's heap at 100 speakers, heaptrack).
-        for offset in stride(from: 0, to: samples.count, by: AudioFormat.samplesPerFrame) {
-            let frame = Self.frame(of: samples, from: offset)
-            let slot = (start ?? clock.now) + Self.frameDuration * report.frames
-            try await clock.sleep(until: slot)
-            if interrupt?.isRaised == true {
-                report.interrupted = true
-                break
-            }
-            let sentAt = clock.now
-            try await sink.send(frame)
-            if start == nil {
-                start = slot
-                report.firstFrameAt = sentAt
-                onFirstFrame(sentAt)
-            }
-            let lateness = max(0, (sentAt - slot).seconds)
-            onFrame(lateness)
-            totalJitter += lateness
-            report.maxJitter = max(report.maxJitter, lateness)
-            if lateness >= AudioFormat.frameDuration { report.underruns += 1 }
-            report.frames += 1
-        }
-        report.meanJitter = report.frames > 0 ? totalJitter / Double(report.frames) : 0
-        return report
+        var pending = PendingFrames()
+        pending.append(frames)
+        return try await pace(into: sink, interrupt: interrupt, restartAfterGaps: false,
+                              onFirstFrame: onFirstFrame, onFrame: onFrame) { pending.next(final: true) }
     }
 }
 
@@ -160,39 +170,36 @@ extension FramePlayer {
     /// frame counts as one underrun (with its lateness), and the schedule starts again from that
     /// frame, so one late sentence is one gap, not every frame after it counted late.
     /// `interrupt` is checked at every frame's slot, as for a whole reply.
-    public func play(_ chunks: AsyncThrowingStream<[Float], any Error>, into sink: any PlaybackSink,
+    public func play(_ chunks: AsyncThrowingStream<ReplyFrames, any Error>, into sink: any PlaybackSink,
                      interrupt: PlaybackInterrupt? = nil, onFirstFrame: (Duration) -> Void = { _ in },
                      onFrame: (Double) -> Void = { _ in }) async throws -> PlaybackReport {
-        let size = AudioFormat.samplesPerFrame
+        var pending = PendingFrames()
+        var ended = false
+        var iterator = chunks.makeAsyncIterator()
+        return try await pace(into: sink, interrupt: interrupt, restartAfterGaps: true,
+                              onFirstFrame: onFirstFrame, onFrame: onFrame) {
+            while !pending.hasWholeFrame, !ended {
+                if let chunk = try await iterator.next() { pending.append(chunk) } else { ended = true }
+            }
+            return pending.next(final: ended)
+        }
+    }
+
+    /// The real-time loop both kinds of reply share: takes each frame from `next` (nil: the
+    /// reply is over), waits for its slot, checks `interrupt`, sends it and measures its lateness.
+    /// `restartAfterGaps`: a frame that was not there by its slot (a late chunk) is one gap and
+    /// the schedule restarts from it, as `play(_ chunks:)` explains.
+    private func pace(into sink: any PlaybackSink, interrupt: PlaybackInterrupt?, restartAfterGaps: Bool,
+                      onFirstFrame: (Duration) -> Void, onFrame: (Double) -> Void,
+                      next: () async throws -> OutgoingFrame?) async throws -> PlaybackReport {
         var report = PlaybackReport()
         var totalJitter = 0.0
         var start: Duration?
-        // What has arrived and not yet played is buffer[played...]: frames are cut by moving an
-        // index, and the played part is dropped only when a chunk is appended, so a frame costs a
-        // 20 ms copy, not a shift of the whole sentence behind it.
-        var buffer: [Float] = []
-        var played = 0
-        var ended = false
-        var iterator = chunks.makeAsyncIterator()
-        while true {
-            while buffer.count - played < size, !ended {
-                if let chunk = try await iterator.next() {
-                    buffer.removeFirst(played)
-                    played = 0
-                    buffer += chunk
-                } else {
-                    ended = true
-                }
-            }
-            if buffer.count == played { break }
-            let end = min(played + size, buffer.count)
-            var frame = Array(buffer[played..<end])
-            played = end
-            if frame.count < size { frame += [Float](repeating: 0, count: size - frame.count) }
-
+        var sender = FrameSender(sink: sink)
+        while let frame = try await next() {
             var slot = (start ?? clock.now) + Self.frameDuration * report.frames
             var gap: Double?
-            if start != nil, clock.now - slot >= Self.frameDuration {
+            if restartAfterGaps, start != nil, clock.now - slot >= Self.frameDuration {
                 // The chunk came late: the listener's buffer ran dry here; carry on from now.
                 gap = (clock.now - slot).seconds
                 slot = clock.now
@@ -204,7 +211,7 @@ extension FramePlayer {
                 break
             }
             let sentAt = clock.now
-            try await sink.send(frame)
+            try await sender.send(frame)
             if start == nil {
                 start = slot
                 report.firstFrameAt = sentAt
@@ -219,6 +226,111 @@ extension FramePlayer {
         }
         report.meanJitter = report.frames > 0 ? totalJitter / Double(report.frames) : 0
         return report
+    }
+}
+
+/// One 20 ms frame due to go out.
+enum OutgoingFrame {
+    case opus([UInt8])
+    case pcm([Float])
+}
+
+/// Sends frames into one sink for one playback: packets as they are to a sink that takes Opus,
+/// decoded (by one decoder, in order) to a sink that takes only PCM.
+private struct FrameSender {
+    let sink: any PlaybackSink
+    let opusSink: (any OpusPlaybackSink)?
+    var decoder: OpusDecoder?
+
+    init(sink: any PlaybackSink) {
+        self.sink = sink
+        opusSink = sink as? any OpusPlaybackSink
+    }
+
+    mutating func send(_ frame: OutgoingFrame) async throws {
+        switch frame {
+        case .pcm(let samples):
+            try await sink.send(samples)
+        case .opus(let packet):
+            if let opusSink {
+                try await opusSink.send(opus: packet)
+                return
+            }
+            if decoder == nil { decoder = try OpusDecoder() }
+            if let samples = try decoder?.decode(packet) {
+                try await sink.send(FramePlayer.frame(of: samples, from: 0))
+            }
+        }
+    }
+}
+
+/// What has arrived of a reply and not yet gone out, in order. PCM that follows PCM joins it (a
+/// frame may straddle two sentences, as the audio is one stream); PCM before packets is padded to
+/// a whole frame. Frames are cut by moving an index: a frame costs a 20 ms copy (or none, for a
+/// packet), not a shift of the audio behind it; what has played is dropped as chunks arrive.
+struct PendingFrames {
+    private var chunks: [ReplyFrames] = []
+    /// Where the first chunk has got to: a sample offset (PCM) or a packet index.
+    private var position = 0
+
+    mutating func append(_ chunk: ReplyFrames) {
+        switch (chunks.last, chunk) {
+        case (.pcm(var samples)?, .pcm(let more)):
+            // Let go of the chunk's own reference first, so the buffer is changed in place, not copied.
+            chunks[chunks.count - 1] = .pcm([])
+            if chunks.count == 1 {
+                samples.removeFirst(position)
+                position = 0
+            }
+            samples += more
+            chunks[chunks.count - 1] = .pcm(samples)
+        default:
+            chunks.append(chunk)
+        }
+        dropPlayed()
+    }
+
+    /// Whether a whole frame can be cut without waiting for more: a packet, 20 ms of PCM, or a
+    /// last bit of PCM that a later chunk of packets ends.
+    var hasWholeFrame: Bool {
+        switch chunks.first {
+        case .opus(let packets)?: position < packets.count
+        case .pcm(let samples)?: samples.count - position >= AudioFormat.samplesPerFrame || chunks.count > 1
+        case nil: false
+        }
+    }
+
+    /// The next frame; with `final` (nothing more will arrive), also a last partial PCM frame,
+    /// padded with silence. Nil when there is nothing to send.
+    mutating func next(final: Bool) -> OutgoingFrame? {
+        guard hasWholeFrame || final else { return nil }
+        dropPlayed()
+        let frame: OutgoingFrame?
+        switch chunks.first {
+        case .opus(let packets)?:
+            frame = .opus(packets[position])
+            position += 1
+        case .pcm(let samples)?:
+            frame = .pcm(FramePlayer.frame(of: samples, from: position))
+            position += AudioFormat.samplesPerFrame
+        case nil:
+            frame = nil
+        }
+        dropPlayed()
+        return frame
+    }
+
+    /// Drops a first chunk that has played out.
+    private mutating func dropPlayed() {
+        while let first = chunks.first {
+            let length = switch first {
+            case .opus(let packets): packets.count
+            case .pcm(let samples): samples.count
+            }
+            guard position >= length else { return }
+            chunks.removeFirst()
+            position = 0
+        }
     }
 }
 

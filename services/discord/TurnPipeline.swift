@@ -140,23 +140,24 @@ public struct TurnPipeline: Sendable {
                 span.setStatus(SpanStatus(code: .error, message: String(describing: error)))
                 logger.error("voice turn failed", metadata: [
                     "speaker": "\(speaker.name)", "turn": "\(turnID)", "error": "\(error)",
-                    "trace_id": "\(record.traceId ?? "none")",
                 ])
             }
             span.attributes["voice.outcome"] = record.outcome?.rawValue
             await report(record)
+            // Inside the span, so the line carries the turn's trace and span ids (a log line opens
+            // its trace in Grafana). What people said stays out of the logs: the corpus alone has
+            // emails and card numbers.
+            logger.info("voice turn", metadata: [
+                "speaker": "\(speaker.name)", "turn": "\(turnID)", "outcome": "\((record.outcome ?? .error).rawValue)",
+                "transcript_characters": "\(record.transcript?.count ?? 0)",
+                "end_to_end_seconds": "\(record.latencies.endToEnd.map { String(format: "%.3f", $0) } ?? "none")",
+            ])
             return record
         }
         let outcome = finished.outcome ?? .error
         finished.outcome = outcome
         MetricCatalog.voiceTurns.increment(["outcome": outcome.rawValue])
         await turns.store(finished)
-        // What people said stays out of the logs: the corpus alone has emails and card numbers.
-        logger.info("voice turn", metadata: [
-            "speaker": "\(speaker.name)", "turn": "\(turnID)", "outcome": "\(outcome.rawValue)",
-            "transcript_characters": "\(finished.transcript?.count ?? 0)", "trace_id": "\(finished.traceId ?? "none")",
-            "end_to_end_seconds": "\(finished.latencies.endToEnd.map { String(format: "%.3f", $0) } ?? "none")",
-        ])
         return finished
     }
 

@@ -27,11 +27,14 @@ extension TurnPipeline {
     private func encode(_ segment: VoiceSegment, speaker: SpeakerIdentity, record: inout TurnRecord) async throws -> [UInt8] {
         let start = ContinuousClock.now
         let input = try await withStageSpan(StageSpan.encode) { stage in
-            let bytes = try OggOpus.encode(segment.samples, comments: [
+            let comments = [
                 OpusComment.referenceTranscript: PIIRedactor.shared.redacted(segment.phrase),
                 OpusComment.speaker: speaker.name,
                 OpusComment.voice: speaker.voice,
-            ])
+            ]
+            // A burst of encoding: off the cooperative threads that pace every 20 ms loop.
+            let samples = segment.samples
+            let bytes = try await CodecThread.run { try OggOpus.encode(samples, comments: comments) }
             stage.attributes["audio.duration_seconds"] = segment.duration
             stage.attributes["audio.bytes"] = bytes.count
             return bytes
@@ -168,10 +171,11 @@ extension TurnPipeline {
         guard let replyBytes = Data(base64Encoded: encoded).map(Array.init) else {
             throw FleetError.downstream(.badResponse, peer: orchestrator.name, "audio_base64 is not valid base64")
         }
-        record.replyAudio = replyBytes
-        let decoded = try OggOpus.decode(replyBytes)
-        record.replySeconds = decoded.duration
-        let report = try await play(decoded.samples, after: segment, turnSpan: span, record: &record)
+        let audio = try ReplyAudio(replyBytes, peer: orchestrator.name)
+        record.replyAudio = audio.file
+        record.replySeconds = audio.seconds
+        let report = try await play(.whole(audio.frames, seconds: audio.seconds), after: segment, turnSpan: span,
+                                    record: &record)
         record.playbackUnderruns = report.underruns
         record.latencies.playback = report.seconds
         record.outcome = report.interrupted ? .interrupted : outcome
@@ -206,7 +210,8 @@ extension TurnPipeline {
             }
             var report: PlaybackReport?
             if await reply.waitForAudio() {
-                report = try await play(reply.chunks, knownSeconds: reply.seconds, after: segment, turnSpan: span, record: &record)
+                report = try await play(.streamed(reply.chunks, knownSeconds: reply.seconds), after: segment,
+                                        turnSpan: span, record: &record)
             }
             if report?.interrupted == true {
                 group.cancelAll()  // a barge-in: the rest of the reply is not wanted
@@ -235,17 +240,7 @@ extension TurnPipeline {
         record.outcome = report.interrupted ? .interrupted : outcome
     }
 
-    private func play(_ samples: [Float], after segment: VoiceSegment, turnSpan: any Span,
-                      record: inout TurnRecord) async throws -> PlaybackReport {
-        try await play(.whole(samples), after: segment, turnSpan: turnSpan, record: &record)
-    }
-
-    private func play(_ chunks: AsyncThrowingStream<[Float], any Error>, knownSeconds: Double, after segment: VoiceSegment,
-                      turnSpan: any Span, record: inout TurnRecord) async throws -> PlaybackReport {
-        try await play(.streamed(chunks, knownSeconds: knownSeconds), after: segment, turnSpan: turnSpan, record: &record)
-    }
-
-    private func play(_ audio: ReplyPCM, after segment: VoiceSegment, turnSpan: any Span,
+    private func play(_ audio: ReplyPlayback, after segment: VoiceSegment, turnSpan: any Span,
                       record: inout TurnRecord) async throws -> PlaybackReport {
         let queued = ContinuousClock.now
         let listener = record.speaker
@@ -272,8 +267,8 @@ extension TurnPipeline {
                     if lateness >= AudioFormat.frameDuration { MetricCatalog.playbackUnderruns.increment() }
                 }
                 let report = switch audio {
-                case .whole(let samples):
-                    try await player.play(samples, into: sink, interrupt: interrupt, onFirstFrame: onFirstFrame,
+                case .whole(let frames, _):
+                    try await player.play(frames, into: sink, interrupt: interrupt, onFirstFrame: onFirstFrame,
                                           onFrame: onFrame)
                 case .streamed(let chunks, _):
                     try await player.play(chunks, into: sink, interrupt: interrupt, onFirstFrame: onFirstFrame,
@@ -299,15 +294,15 @@ extension TurnPipeline {
 }
 
 /// A reply's audio as the playback gets it: whole, or still arriving sentence by sentence.
-enum ReplyPCM: Sendable {
-    case whole([Float])
+enum ReplyPlayback: Sendable {
+    case whole(ReplyFrames, seconds: Double)
     /// `knownSeconds`: the audio that had arrived when playing began (at least the first sentence).
-    case streamed(AsyncThrowingStream<[Float], any Error>, knownSeconds: Double)
+    case streamed(AsyncThrowingStream<ReplyFrames, any Error>, knownSeconds: Double)
 
     /// Seconds of audio as far as known before playing: a stream's whole length is not.
     var seconds: Double {
         switch self {
-        case .whole(let samples): Double(samples.count) / Double(AudioFormat.sampleRate)
+        case .whole(_, let seconds): seconds
         case .streamed(_, let knownSeconds): knownSeconds
         }
     }

@@ -72,6 +72,12 @@ public struct TurnOrchestrator: Sendable {
                 do {
                     let result = try await body(span, start)
                     span.attributes["orchestrator.outcome"] = outcome(result).rawValue
+                    // Logged inside the span, so the line carries the turn's trace and span ids:
+                    // Grafana opens it from the trace, and the trace from it. Counts, never text.
+                    logger.info("turn orchestrated", metadata: [
+                        "outcome": "\(outcome(result).rawValue)", "new_session": "\(input.isNewSession)",
+                        "seconds": "\((ContinuousClock.now - start).seconds)",
+                    ])
                     return result
                 } catch {
                     span.attributes["orchestrator.outcome"] = Outcome.error.rawValue
