@@ -8,10 +8,15 @@ import PackageDescription
 /// (MemberImportVisibility), and a module a file's public API exposes is imported `public`
 /// explicitly, every other import being internal (InternalImportsByDefault) — so a target's
 /// dependencies are exactly what its files say.
+///
+/// And the folder pocketsphinx.h includes its own headers from (`<ps_search.h>`...): every module
+/// that imports FleetSpeech, directly or through a service, loads the CPocketSphinx C module and
+/// needs it. pkg-config used to add it to all of them, with `-lsphinxad` (see CPocketSphinx).
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-Xcc", "-I/usr/include/pocketsphinx"]),
 ]
 
 /// The dependencies every service target shares: the kit, telemetry, audio and the wire contracts.
@@ -94,8 +99,8 @@ let package = Package(
         // No pkgConfig: Debian's pocketsphinx.pc requires sphinxbase.pc, whose Libs add -lsphinxad
         // (microphone input through PulseAudio), and with it 26 of the 66 libraries every
         // service loaded (PulseAudio, X11, libsndfile, FLAC, systemd...) though nothing here records
-        // audio. The module map links pocketsphinx and sphinxbase; FleetSpeech, the one module that
-        // imports this, adds the header folder pocketsphinx.h includes its own headers from.
+        // audio. The module map links pocketsphinx and sphinxbase; `swiftSettings` adds the header
+        // folder pocketsphinx.h includes its own headers from, for every module that loads this one.
         .systemLibrary(name: "CPocketSphinx", path: "Sources/CPocketSphinx",
                        providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
 
@@ -113,7 +118,7 @@ let package = Package(
         /// Real speech on the CPU: flite speaks, pocketsphinx listens, and the text both share
         /// (numbers and abbreviations spelled out, word error rate) so they agree on what a word is.
         .target(name: "FleetSpeech", dependencies: ["FleetAudio", "CFlite", "CPocketSphinx"],
-                swiftSettings: realTimeSwiftSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/pocketsphinx"])]),
+                swiftSettings: realTimeSwiftSettings),
         .target(
             name: "FleetTelemetry",
             dependencies: [
