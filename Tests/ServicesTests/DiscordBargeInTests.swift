@@ -106,12 +106,14 @@ struct DiscordBargeInTests {
         let talking = [Task { await ava.run() }, Task { await ben.run() }]
         await ava.mailbox.deliver(Utterance(text: "Hey Atlas, tell me a story.", turnID: 42))
 
-        let interrupted = await eventually {
+        // In the whole test run, every suite in parallel in one process, the barge-in lands 30-40 s
+        // after this test starts (run alone, in under a second): the waits allow for that.
+        let interrupted = await eventually(within: .seconds(120)) {
             await harness.turns.record(id: 42)?.outcome == .interrupted
         }
         // Ben's interjection becomes a turn of its own.
         let interjections = PhraseCorpus.interjections.map(\.text)
-        let benSpoke = await eventually {
+        let benSpoke = await eventually(within: .seconds(120)) {
             await harness.turns.recent(limit: 10).contains { $0.speaker == "Ben" && interjections.contains($0.phrase) }
         }
         environment.closing.close()
