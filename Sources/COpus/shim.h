@@ -6,6 +6,7 @@
 
 static inline int af_opus_set_bitrate(OpusEncoder *e, opus_int32 v) { return opus_encoder_ctl(e, OPUS_SET_BITRATE(v)); }
 static inline int af_opus_set_complexity(OpusEncoder *e, opus_int32 v) { return opus_encoder_ctl(e, OPUS_SET_COMPLEXITY(v)); }
+static inline int af_opus_set_max_bandwidth(OpusEncoder *e, opus_int32 v) { return opus_encoder_ctl(e, OPUS_SET_MAX_BANDWIDTH(v)); }
 static inline int af_opus_set_vbr(OpusEncoder *e, opus_int32 v) { return opus_encoder_ctl(e, OPUS_SET_VBR(v)); }
 static inline int af_opus_set_inband_fec(OpusEncoder *e, opus_int32 v) { return opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(v)); }
 static inline int af_opus_set_packet_loss_perc(OpusEncoder *e, opus_int32 v) { return opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(v)); }
@@ -14,17 +15,19 @@ static inline int af_opus_get_lookahead(OpusEncoder *e, opus_int32 *v) { return 
 static inline int af_opus_get_bitrate(OpusEncoder *e, opus_int32 *v) { return opus_encoder_ctl(e, OPUS_GET_BITRATE(v)); }
 
 /* The codec floor `audio-fleet bench codec` divides by: plain libopus, called from C with the
- * fleet's settings (48 kHz mono, VOIP, voice signal), no wrapper, no container. One encoder per
- * call, as OggOpus.encode makes one per file. `packets` holds `frames` slots of 4000 bytes;
- * returns the bytes written in all, or a negative libopus error. */
+ * fleet's settings (48 kHz mono, VOIP, voice signal, and its bitrate, complexity and band), no
+ * wrapper, no container. One encoder per call, as OggOpus.encode makes one per file. `packets`
+ * holds `frames` slots of 4000 bytes; returns the bytes written in all, or a negative libopus
+ * error. */
 static inline long af_reference_encode(const float *pcm, int frames, opus_int32 bitrate, int complexity,
-                                       unsigned char *packets, opus_int32 *lengths) {
+                                       opus_int32 max_bandwidth, unsigned char *packets, opus_int32 *lengths) {
     int status = OPUS_OK;
     OpusEncoder *encoder = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &status);
     if (status != OPUS_OK || encoder == 0) return status;
     opus_encoder_ctl(encoder, OPUS_SET_BITRATE(bitrate));
     opus_encoder_ctl(encoder, OPUS_SET_COMPLEXITY(complexity));
     opus_encoder_ctl(encoder, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+    opus_encoder_ctl(encoder, OPUS_SET_MAX_BANDWIDTH(max_bandwidth));
     long total = 0;
     for (int i = 0; i < frames; i++) {
         opus_int32 written = opus_encode_float(encoder, pcm + (long)i * 960, 960, packets + (long)i * 4000, 4000);

@@ -1,3 +1,4 @@
+import Configuration
 import FleetTelemetry
 import Foundation
 import Logging
@@ -28,6 +29,11 @@ public enum ServiceRunner {
         let heapTuned = HeapTuning.keepLargeBuffersOutOfArenas() && HeapTuning.limitArenas()
         // One reader for everything: the environment, a .env file and the command line, OTEL_* included.
         let settings = try await ServiceSettings.load(member: member, overrides: overrides)
+        // Before telemetry and the servers make their threads, which then inherit it.
+        // At 0 there is nothing to do, and the bridge keeps a thread of its own lower (SpeakerClients).
+        let nice = try CPUPriority.configuredNice(for: member, raw: settings.reader.string(forKey: "service.nice"))
+        let niced = nice == 0 || CPUPriority.apply(nice)
+        let priority: [any Service] = nice == 0 ? [] : [CPUPriority.Keeper(nice: nice)]
         // Sent by this process's peer calls and embedded in its pages (MutationGuard checks it).
         FleetAPIToken.adopt(from: settings)
         let telemetry = try await Telemetry.bootstrap(serviceName: member.name, reader: settings.reader)
@@ -48,11 +54,12 @@ public enum ServiceRunner {
             "otlp_export": "\(telemetry.configuration.exportEnabled)",
             "service.instance.id": "\(telemetry.configuration.serviceInstanceID)",
             "heap_tuned": "\(heapTuned)",
+            "nice": "\(niced ? nice : CPUPriority.current)",
         ])
         // Services stop in reverse order: the server first, then background work, telemetry last
         // so the final spans of in-flight requests are exported.
         var configuration = ServiceGroupConfiguration(
-            services: telemetry.services + [ProcessMetricsService(), HeapTrimService(), flags, readiness] + built.background + [built.application],
+            services: telemetry.services + [ProcessMetricsService(), HeapTrimService(), flags, readiness] + priority + built.background + [built.application],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: runtime.logger)
         configuration.maximumGracefulShutdownDuration = shutdownBudget

@@ -117,7 +117,7 @@ struct BenchCodec: ParsableCommand {
             Swift.print("""
                 Codec ratio: one fixed voice turn's audio path in-process (median of \(rounds) repetitions, thread CPU time)
                   speaker \(String(format: "%.1f", seconds.speaker)) s of microphone, segment \(String(format: "%.2f", seconds.segment)) s, \
-                reply \(String(format: "%.2f", seconds.reply)) s; Opus 48 kHz mono 32 kb/s VOIP complexity \(OpusSettings.voice.complexity)
+                reply \(String(format: "%.2f", seconds.reply)) s; Opus 48 kHz mono 32 kb/s VOIP complexity \(OpusSettings.voice.complexity), \(OpusSettings.voice.maxBandwidth)
 
                 """)
             Swift.print("  " + "stage".padding(28) + "step".padding(52) + "kind ".padding(6) + "CPU ms".leftPadded(9)

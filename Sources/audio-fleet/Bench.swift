@@ -46,15 +46,16 @@ struct Bench: ParsableCommand {
         for synthesis in syntheses { report(synthesis.name, synthesis.speed, synthesis.note) }
         try benchRecognition()
 
-        for complexity in [5, 10] {
-            let encoder = try OpusEncoder(settings: OpusSettings(bitrate: 32_000, complexity: complexity))
+        // The fleet's setting (wideband, complexity 5) beside full band at 5 and 10, the floor's two ends.
+        for (complexity, band) in [(5, OpusBandwidth.wideband), (5, .fullband), (10, .fullband)] {
+            let encoder = try OpusEncoder(settings: OpusSettings(bitrate: 32_000, complexity: complexity, maxBandwidth: band))
             var packets: [[UInt8]] = []
             let time = try measureThrows { packets = try frames.map { try encoder.encode($0) } }
             let kbps = Double(packets.reduce(0) { $0 + $1.count } * 8) / audioSeconds / 1000
-            report("opus encode (complexity \(complexity))", "\(rate(Double(frames.count) / time)) frames/s",
+            report("opus encode (complexity \(complexity), \(band))", "\(rate(Double(frames.count) / time)) frames/s",
                    "\(rate(audioSeconds / time))x real time, \(String(format: "%.1f", kbps)) kb/s")
         }
-        let encoder = try OpusEncoder(settings: OpusSettings())
+        let encoder = try OpusEncoder(settings: .voice)
         let packets = try frames.map { try encoder.encode($0) }
         let decoder = try OpusDecoder()
         let decodeTime = try measureThrows { for packet in packets { _ = try decoder.decode(packet) } }

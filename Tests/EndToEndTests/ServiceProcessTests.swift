@@ -56,13 +56,59 @@ struct ServiceProcessTests {
         #expect(process.terminationStatus == 0)
     }
 
-    @Test("an invalid telemetry variable stops start-up with a message naming it")
-    func invalidVariable() async throws {
-        let (process, output) = try serve(port: 29_413, environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "otel-collector:4317"])
+    /// Starts guardrails with `variable` set to `value` and expects it to stop at once, non-zero,
+    /// with a message that names the variable.
+    func expectRefused(_ variable: String, _ value: String, port: Int) async throws {
+        let (process, output) = try serve(port: port, environment: [variable: value])
         let took = await waitForExit(process, within: .seconds(10))
         #expect(took != nil, "the process kept running")
         #expect(process.terminationStatus != 0)
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(text.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "the message does not name the variable: \(text)")
+        #expect(text.contains(variable), "the message does not name the variable: \(text)")
+    }
+
+    @Test("an invalid telemetry variable stops start-up with a message naming it")
+    func invalidVariable() async throws {
+        try await expectRefused("OTEL_EXPORTER_OTLP_ENDPOINT", "otel-collector:4317", port: 29_413)
+    }
+
+    @Test("a service other than the bridge runs every thread at nice 10, and SERVICE_NICE sets it")
+    func cpuPriority() async throws {
+        for (port, configured, expected) in [(29_414, nil, 10), (29_415, "3", 3)] as [(Int, String?, Int)] {
+            let (process, _) = try serve(port: port, environment: configured.map { ["SERVICE_NICE": $0] } ?? [:])
+            defer { if process.isRunning { process.interrupt() } }
+            var ready = false
+            for _ in 0..<100 where !ready {
+                ready = await TestHTTP.get("http://127.0.0.1:\(port)/health/ready").status == 200
+                if !ready { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(ready)
+            // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value. A dispatch worker
+            // made after start-up may be at 0 for up to a second (CPUPriority.Keeper).
+            func niceOfEachThread() throws -> [String: Int] {
+                let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.processIdentifier)/task")
+                var nice: [String: Int] = [:]
+                for task in tasks {
+                    let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/task/\(task)/stat", encoding: .utf8)
+                    let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+                    nice[task] = fields.count > 17 ? Int(fields[16]) : nil
+                }
+                return nice
+            }
+            var threads = try niceOfEachThread()
+            for _ in 0..<30 where threads.values.contains(where: { $0 != expected }) {
+                try await Task.sleep(for: .milliseconds(100))
+                threads = try niceOfEachThread()
+            }
+            #expect(threads.count > 3, "the server's threads: \(threads)")
+            #expect(threads.values.allSatisfy { $0 == expected }, "nice of each thread: \(threads)")
+            process.terminate()
+            _ = await waitForExit(process, within: .seconds(10))
+        }
+    }
+
+    @Test("SERVICE_NICE outside 0...19 stops start-up with a message naming it")
+    func invalidNice() async throws {
+        try await expectRefused("SERVICE_NICE", "-5", port: 29_416)
     }
 }

@@ -1,4 +1,5 @@
 import FleetAudio
+import FleetSpeech
 import Foundation
 import Testing
 
@@ -52,11 +53,32 @@ struct OpusCodecTests {
         // `brokenPipelineFailsSNR` shows it dropping for broken pipelines.
         let (snr, lag) = Self.codecSNR(reference: pcm, decoded: decoded, preSkip: lookahead)
         let waveformSNR = TestSignals.snrDB(reference: pcm[...], test: decoded[lag..<(lag + pcm.count)])
-        print("Opus 32 kb/s complexity 10: fwSNRseg \(snr) dB at lag \(lag) (plain waveform SNR \(waveformSNR) dB)")
+        print("Opus 32 kb/s complexity \(OpusSettings.voice.complexity): fwSNRseg \(snr) dB at lag \(lag) (plain waveform SNR \(waveformSNR) dB)")
         #expect(snr >= 20)
         // SILK's real delay is a little shorter than the nominal lookahead, never longer: 4-14
         // samples (0.1-0.3 ms) across the fleet's voices. A pipeline bug moves it by a frame.
         #expect((lookahead - 16...lookahead).contains(lag), "lag \(lag), lookahead \(lookahead)")
+    }
+
+    /// The fleet encodes at complexity 5, at most wideband, for its CPU (see `OpusSettings.voice`).
+    /// On flite's 16 kHz speech that loses nothing against complexity 10 at full band, the setting
+    /// before: wideband puts every bit into the band the speech is in. A libopus or settings change
+    /// that costs quality fails here.
+    @Test("the fleet's Opus settings score at least complexity 10 full band's fwSNRseg, on every voice")
+    func fleetSettingsKeepQuality() throws {
+        #expect(OpusSettings.voice.complexity == 5 && OpusSettings.voice.maxBandwidth == .wideband)
+        let before = OpusSettings(bitrate: 32_000, complexity: 10, maxBandwidth: .fullband)
+        for voice in Voice.all {
+            let pcm = TestSignals.speech("The weather today is mild, with a light breeze from the west.", voice: voice)
+            func score(_ settings: OpusSettings) throws -> Double {
+                let (decoded, lookahead, _) = try Self.roundTrip(pcm, settings: settings)
+                return Self.codecSNR(reference: pcm, decoded: decoded, preSkip: lookahead).dB
+            }
+            let fleet = try score(.voice), old = try score(before)
+            print("Opus 32 kb/s, voice \(voice.id): fwSNRseg \(fleet) dB (complexity 10, full band: \(old) dB)")
+            #expect(fleet >= 20, "voice \(voice.id)")
+            #expect(fleet >= old, "voice \(voice.id): \(fleet) dB against \(old) dB before")
+        }
     }
 
     /// Ways to wire the codec wrongly, each of which must fail the 20 dB requirement.

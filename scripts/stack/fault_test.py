@@ -16,7 +16,8 @@ simulated time) and injects faults while turns run, each case printing the figur
              whose OTLP endpoint is a closed port, and one whose endpoint accepts and never answers):
              turn latency within 25 % + 50 ms of the baseline, RSS within 15 %, and the lost exports
              counted in otlp_relay_connections_total{outcome="blackholed"|"failed"}.
-  soak       DISCORD_SPEAKERS=50 for 10 minutes (short: 30 s): RSS growth < 10 % per service, open
+  soak       DISCORD_SPEAKERS=50 for 10 minutes (short: 30 s): anonymous memory (RssAnon) growth
+             < 10 % (or < 2 MiB; short: 8 MiB, bounded caches still filling) per service, open
              descriptors and threads not growing, >= 99 % of the bridge's turns ok (/voice/status).
   slow       full only, a fleet of its own with HTTP_IDLE_TIMEOUT=2 and HTTP_REQUEST_READ_TIMEOUT=3:
              2,000 idle connections, half-sent headers, a trickled body, a 413 written whole and
@@ -167,24 +168,25 @@ def open_breakers(fleet):
     return found
 
 
-def process_figures(pid):
-    """RSS bytes, open descriptors and threads of a process."""
+def process_figures(pid, part="VmRSS"):
+    """Resident bytes (`part`: VmRSS, or RssAnon for the heap, arenas and stacks alone), open
+    descriptors and threads of a process."""
     with open(f"/proc/{pid}/status") as status:
         fields = dict(line.split(":", 1) for line in status if ":" in line)
-    rss = int(fields["VmRSS"].split()[0]) * 1024
+    resident = int(fields[part].split()[0]) * 1024
     threads = int(fields["Threads"])
     descriptors = len(os.listdir(f"/proc/{pid}/fd"))
-    return rss, descriptors, threads
+    return resident, descriptors, threads
 
 
-def fleet_figures(fleet, samples=5, every=0.5):
-    """Per service: (RSS, descriptors, threads), each the lowest of `samples` readings `every`
-    seconds apart, and the highest descriptor and thread counts: connections and worker threads
-    come and go from moment to moment, a leak is what never goes away."""
+def fleet_figures(fleet, samples=5, every=0.5, part="VmRSS"):
+    """Per service: (resident bytes, descriptors, threads), each the lowest of `samples` readings
+    `every` seconds apart, and the highest descriptor and thread counts: connections and worker
+    threads come and go from moment to moment, a leak is what never goes away."""
     readings = {service: [] for service in SERVICES}
     for index in range(samples):
         for service in SERVICES:
-            readings[service].append(process_figures(fleet.child_pid(service)))
+            readings[service].append(process_figures(fleet.child_pid(service), part))
         if index < samples - 1:
             time.sleep(every)
     return {service: (min(r[0] for r in values), min(r[1] for r in values), min(r[2] for r in values),
@@ -360,22 +362,32 @@ def case_soak(fleet, seconds, speakers=50, warmup=45):
     check(load.get("speakers") == speakers, f"the bridge has {load} speakers, not {speakers}")
     time.sleep(max(0.0, fleet.ready_at + warmup - time.monotonic()))
     first = get_json(fleet.url("discord") + "/voice/status")
-    start = fleet_figures(fleet)
+    # Anonymous memory (heap, arenas, stacks) is what a leak grows. Whole RSS also holds code
+    # pages, which come back from the page cache after the start-up release (HeapTuning) as the
+    # traffic reaches new code: a swing of several MiB in 30 s that is not a leak. Each figure is
+    # the lowest of ten readings over 4.5 s, so replies being synthesised at that moment count less.
+    start = fleet_figures(fleet, samples=10, part="RssAnon")
     time.sleep(seconds)
-    end = fleet_figures(fleet)
+    end = fleet_figures(fleet, samples=10, part="RssAnon")
     last = get_json(fleet.url("discord") + "/voice/status")
     outcomes = {key: last["outcomes"].get(key, 0) - first["outcomes"].get(key, 0) for key in last["outcomes"]}
     turns = sum(outcomes.values())
     bad = outcomes.get("error", 0)
     ok_ratio = (turns - bad) / turns if turns else 0
     problems = []
+    # Growth allowed beyond 10 %: 2 MiB over ten minutes (the replies in flight at a reading move a
+    # 15 MiB heap by more than 10 %); in the 30 s short soak, which starts a minute after the fleet
+    # does, also what bounded caches still take as they fill: the bridge's burst cache (8 MiB) is
+    # far from full after one minute of 50 speakers.
+    slack = (2 if seconds >= 300 else 8) * 2**20
     for service in SERVICES:
         (rss0, fd0, th0, fd0max, th0max), (rss1, fd1, th1, _, _) = start[service], end[service]
         growth = (rss1 - rss0) / rss0
-        say(f"    {service:21} RSS {rss0 / 2**20:6.1f} -> {rss1 / 2**20:6.1f} MiB ({growth * 100:+.1f} %), "
+        say(f"    {service:21} anonymous {rss0 / 2**20:6.1f} -> {rss1 / 2**20:6.1f} MiB ({growth * 100:+.1f} %), "
             f"descriptors {fd0}..{fd0max} -> at least {fd1}, threads {th0}..{th0max} -> at least {th1}")
-        if growth >= 0.10:
-            problems.append(f"{service} RSS grew {growth * 100:.1f} %")
+        if growth >= 0.10 and rss1 - rss0 > slack:
+            problems.append(f"{service} anonymous memory grew {growth * 100:.1f} % "
+                            f"({rss0 / 2**20:.1f} -> {rss1 / 2**20:.1f} MiB)")
         # A leak: more held at the end, at its lowest, than at the start at its highest, by more
         # than a pool's swing (the embedded backend's exporter connections vary by a dozen).
         if fd1 > fd0max + max(10, fd0max // 5):
@@ -385,7 +397,7 @@ def case_soak(fleet, seconds, speakers=50, warmup=45):
     total0 = sum(v[0] for v in start.values())
     total1 = sum(v[0] for v in end.values())
     figure("soak", f"{speakers} speakers for {seconds} s: {turns} turns, outcomes {outcomes}, {ok_ratio * 100:.2f} % not error; "
-                   f"fleet RSS {total0 / 2**20:.0f} -> {total1 / 2**20:.0f} MiB ({(total1 - total0) / total0 * 100:+.1f} %); "
+                   f"fleet anonymous memory {total0 / 2**20:.0f} -> {total1 / 2**20:.0f} MiB ({(total1 - total0) / total0 * 100:+.1f} %); "
                    f"problems: {problems or 'none'}")
     check(turns > 0, "the speakers finished no turn")
     check(ok_ratio >= 0.99, f"only {ok_ratio * 100:.2f} % of the bridge's turns were ok: {outcomes}")

@@ -59,20 +59,14 @@ final class SpokenBurstCache: Sendable {
     var bytesHeld: Int { state.withLock { $0.bytes } }
     var counts: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
 
-    /// The speakers' clients' own thread: a phrase not yet cached is synthesised and encoded here,
-    /// off the cooperative pool, whose two threads must keep every speaker's 20 ms loop on time
-    /// (flite takes about a tenth of a second per phrase).
-    private static let clients = DispatchQueue(label: "discord.speaker-clients", qos: .utility)
-
-    /// `burst(_:voice:settings:silenceTimeout:)` with a miss made on the clients' thread.
+    /// `burst(_:voice:settings:silenceTimeout:)` with a miss made on the speakers' clients' thread
+    /// (`SpeakerClients`), off the cooperative pool and below the bridge's priority.
     func burst(_ text: String, voice: Voice, settings: OpusSettings, silenceTimeout: Double) async throws -> Burst {
         if let cached = peek(Key(voice: voice.id, text: text, settings: settings, silenceTimeout: silenceTimeout)) {
             return cached
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            Self.clients.async {
-                continuation.resume(with: Result { try self.burst(text, voice: voice, settings: settings, silenceTimeout: silenceTimeout) })
-            }
+        return try await SpeakerClients.shared.run {
+            try self.burst(text, voice: voice, settings: settings, silenceTimeout: silenceTimeout)
         }
     }
 
