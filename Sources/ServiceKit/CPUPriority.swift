@@ -13,15 +13,15 @@ import Glibc
 /// milliseconds later. Natively all nine share the machine's cores; at 200 speakers on 2 cores,
 /// tts-bark synthesising several replies at once took both cores for a second at a time, and the
 /// bridge's threads waited past their slots: 34-79 starved playout slots in 30 s. With the others at
-/// nice 10 the scheduler runs the bridge first: 1 (docs/performance.md, Capacity, fix 8). On an idle
-/// machine nice changes nothing.
+/// nice 10 the scheduler runs the bridge first: 0 or 1 (docs/performance.md, Capacity, fix 8). On an
+/// idle machine nice changes nothing.
 ///
 /// Linux keeps a nice value per thread, and a new thread takes its creator's, so every thread the
 /// process has is set at start. libdispatch, though, sets some of the worker threads it makes
 /// later (the overcommit ones) back to nice 0 where it may (as root), so `Keeper` sets them again
 /// every second. `SERVICE_NICE` (0...19) overrides the default; an unprivileged process cannot go
-/// below 0. In the compose stack each service is its own
-/// cgroup with a `cpus` limit, which already keeps one service from taking both cores.
+/// below 0. In the compose stack each service is a cgroup of its own with a `cpus` limit, which
+/// already keeps one service from taking both cores.
 public enum CPUPriority {
     public static let variable = "SERVICE_NICE"
 

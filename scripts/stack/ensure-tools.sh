@@ -63,12 +63,15 @@ if [ "$purpose" = check ] && ! command -v check-jsonschema >/dev/null && [ ! -x 
     || { echo "could not install check-jsonschema; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install check-jsonschema" >&2; exit 1; }
 fi
 
+# The browser test runs in the venv when the system Python lacks Playwright, and starts the fleet
+# through nativefleet.py, which reads the fleet's YAML: so the venv needs PyYAML too (a venv does
+# not see the system's python3-yaml).
 if [ "$purpose" = browser ] && ! python3 -c 'import playwright' 2>/dev/null \
-    && ! { [ -x var/stack-venv/bin/python ] && var/stack-venv/bin/python -c 'import playwright' 2>/dev/null; }; then
-  echo "stack tools: installing playwright into var/stack-venv (it drives the system's chromium; no browser download)"
+    && ! { [ -x var/stack-venv/bin/python ] && var/stack-venv/bin/python -c 'import playwright, yaml' 2>/dev/null; }; then
+  echo "stack tools: installing playwright and pyyaml into var/stack-venv (it drives the system's chromium; no browser download)"
   [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
-  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check playwright \
-    || { echo "could not install playwright; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install playwright" >&2; exit 1; }
+  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check playwright pyyaml \
+    || { echo "could not install playwright; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install playwright pyyaml" >&2; exit 1; }
 fi
 
 if [ "$purpose" = speech ] && ! python3 -c 'import pocketsphinx, jiwer' 2>/dev/null \
