@@ -37,7 +37,7 @@ run-native: build-debug ## Run all nine services as local processes, plus the ba
 	@scripts/ensure-deps.sh run || true
 	@AUDIO_FLEET_BIN="$$($(SWIFT) build --show-bin-path)/audio-fleet" scripts/run-native.sh
 
-test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, browser, contract, live-alert and fault tests, and the benchmarks (short forms)
+test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, shard, browser, contract, live-alert and fault tests, and the benchmarks (short forms)
 	@scripts/ensure-deps.sh test
 	@scripts/build-notice.sh --build-tests
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
@@ -47,6 +47,7 @@ test: ## Unit, end-to-end, fuzz, speech, stack-config, security, dashboard, brow
 	@$(MAKE) --no-print-directory stack-check
 	@$(MAKE) --no-print-directory security-test
 	@$(MAKE) --no-print-directory dashboard-test
+	@$(MAKE) --no-print-directory shard-test
 	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory contract-test-short
 	@$(MAKE) --no-print-directory alert-test-short

@@ -1,6 +1,6 @@
 # Observability stack targets, included by the Makefile (`-include mk/*.mk`).
 # `make test` runs stack-check and dashboard-test; `make run` runs run-docker when an engine is up.
-.PHONY: stack-check dashboard-test browser-test screenshots alert-test alert-test-short budget run-docker down logs
+.PHONY: stack-check dashboard-test shard-test browser-test screenshots alert-test alert-test-short budget run-docker down logs
 
 # Binary the dashboard test runs: the debug build `make test` has just made, unless given.
 DASHBOARD_TEST_BIN ?= $(shell $(SWIFT) build --show-bin-path 2>/dev/null)/audio-fleet
@@ -10,6 +10,10 @@ stack-check: ## Validate compose, Prometheus, rules, collector and Grafana confi
 
 dashboard-test: ## Run every dashboard query against the native fleet + a local Prometheus
 	@scripts/stack/dashboard-test.sh "$(DASHBOARD_TEST_BIN)"
+
+shard-test: ## One bridge vs two bridge shards with the same speakers: the dashboards' numbers must agree
+	@scripts/stack/ensure-tools.sh dashboard
+	@python3 scripts/stack/shard_test.py --binary "$(DASHBOARD_TEST_BIN)" $(SHARD_TEST_ARGS)
 
 browser-test: ## Drive the three pages in Chromium (Playwright) against the native fleet
 	@scripts/stack/ensure-tools.sh browser

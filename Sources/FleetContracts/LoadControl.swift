@@ -32,9 +32,13 @@ public struct LoadChange: Codable, Sendable, Equatable {
     }
 
     /// Why this change cannot be made, in words for the person who asked; nil when it can.
-    public var problem: String? {
-        Self.speakerRange.contains(speakers) ? nil
-            : "'speakers' is \(speakers); it must be between \(Self.speakerRange.lowerBound) and \(Self.speakerRange.upperBound)."
+    public var problem: String? { problem(upTo: Self.speakerRange.upperBound) }
+
+    /// The same for a fleet that takes up to `maximum` speakers (a sharded bridge's fleet takes
+    /// `speakerRange`'s top once per shard).
+    public func problem(upTo maximum: Int) -> String? {
+        (Self.speakerRange.lowerBound...maximum).contains(speakers) ? nil
+            : "'speakers' is \(speakers); it must be between \(Self.speakerRange.lowerBound) and \(maximum)."
     }
 }
 

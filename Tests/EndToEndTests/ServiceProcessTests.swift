@@ -7,11 +7,13 @@ import Testing
 @Suite("A service process", .serialized,
        .enabled(if: FileManager.default.isExecutableFile(atPath: FleetProcess.binary.path), "build the binary first"))
 struct ServiceProcessTests {
-    /// Starts `audio-fleet serve guardrails` on `port` with `environment`, capturing its output.
-    func serve(port: Int, environment extra: [String: String]) throws -> (Process, Pipe) {
+    /// Starts `audio-fleet serve guardrails` (or `service`, with `options`) on `port` with
+    /// `environment`, capturing its output.
+    func serve(port: Int, environment extra: [String: String], service: String = "guardrails",
+               options: [String] = []) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = FleetProcess.binary
-        process.arguments = ["serve", "guardrails", "--port", String(port)]
+        process.arguments = ["serve", service, "--port", String(port)] + options
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
@@ -110,5 +112,18 @@ struct ServiceProcessTests {
     @Test("SERVICE_NICE outside 0...19 stops start-up with a message naming it")
     func invalidNice() async throws {
         try await expectRefused("SERVICE_NICE", "-5", port: 29_416)
+    }
+
+    @Test("--shard is the bridge's only, and takes i/n with 0 <= i < n")
+    func shardOption() async throws {
+        for (service, shard, message) in [("guardrails", "0/2", "discord bridge only"), ("discord", "2/2", "0 <= i < n"),
+                                          ("discord", "half", "0 <= i < n")] {
+            let (process, output) = try serve(port: 29_417, environment: [:], service: service, options: ["--shard", shard])
+            defer { if process.isRunning { process.interrupt() } }
+            #expect(await waitForExit(process, within: .seconds(10)) != nil, "\(service) --shard \(shard) kept running")
+            #expect(process.terminationStatus != 0)
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(text.contains(message), "\(service) --shard \(shard): \(text)")
+        }
     }
 }

@@ -21,7 +21,10 @@
   - every PromQL expression parses: each is written, variables substituted, into a throw-away rule
     file that `promtool check rules` parses with the real PromQL parser (Prometheus 2.42 here, so
     the queries also run on the Debian Prometheus the dashboard test uses);
-  - panels that can only have data in the compose stack say so ("Compose stack only: ...").
+  - panels that can only have data in the compose stack say so ("Compose stack only: ...");
+  - every PromQL target aggregates over a service's replicas (sum, max, histogram_quantile over a
+    sum by le, ...; never a bare selector or a `by (instance)`), so two bridge shards or an HPA's
+    pods show as one service (scripts/stack/shard_test.py checks the numbers themselves).
 
 Usage: scripts/stack/check-dashboards.py [dashboard.json ...]
 """
@@ -99,8 +102,97 @@ def logql_selector_labels(expr):
     return labels
 
 
+# PromQL's aggregation operators, and functions whose first argument carries the result's series.
+AGGREGATIONS = {"sum", "max", "min", "avg", "count", "group", "stddev", "stdvar", "topk", "bottomk",
+                "quantile", "count_values"}
+PASS_THROUGH = {"histogram_quantile": 1, "label_replace": 0, "label_join": 0, "clamp_min": 0, "clamp_max": 0,
+                "clamp": 0, "abs": 0, "round": 0, "ceil": 0, "floor": 0, "sort": 0, "sort_desc": 0}
+# Binary operators by precedence, lowest first, each with the modifiers that may follow it.
+MODIFIERS = r"\s*(?:bool\s*)?(?:(?:on|ignoring)\s*\([^)]*\)\s*)?(?:(?:group_left|group_right)\s*(?:\([^)]*\))?\s*)?"
+OR_RE = re.compile(r"\s*\bor\b" + MODIFIERS)
+AND_RE = re.compile(r"\s*(?:\band\b|\bunless\b)" + MODIFIERS)
+ARITHMETIC_RE = re.compile(r"\s*(?:==|!=|>=|<=|>|<|\+|-|\*|/|%|\^)" + MODIFIERS)
+NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|[+-]?Inf|NaN")
+
+
+def top_level(expr, separator_re):
+    """Splits `expr` where `separator_re` matches outside parentheses, braces, brackets and strings."""
+    parts, depth, quote, start, i = [], 0, None, 0, 0
+    while i < len(expr):
+        c = expr[i]
+        if quote:
+            i += 2 if c == "\\" else 1
+            if c == quote:
+                quote = None
+            continue
+        if c in "\"'`":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and i > start:
+            m = separator_re.match(expr, i)
+            if m and m.end() > i and expr[start:i].strip():
+                parts.append(expr[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(expr[start:])
+    return [part.strip() for part in parts]
+
+
+def aggregates_replicas(expr):
+    """Whether every series `expr` returns sums (or takes the max, ...) over the service's replicas:
+    each operand of its top-level operators is a number or an aggregation whose `by` keeps no
+    per-process label (instance, service_instance_id, pod). A bare selector or rate(...) would show
+    one line per replica, so a panel written against one instance breaks once there are two.
+    `a and b` and `a unless b` return a's series, so only a counts there."""
+    either = top_level(expr, OR_RE)
+    if len(either) > 1:
+        return all(aggregates_replicas(part) for part in either)
+    filtered = top_level(expr, AND_RE)
+    if len(filtered) > 1:
+        return aggregates_replicas(filtered[0])
+    for operand in top_level(expr, ARITHMETIC_RE):
+        if NUMBER_RE.fullmatch(operand):
+            continue
+        if operand.startswith("(") and operand.endswith(")") and len(top_level(operand[1:-1], re.compile(r"\A\Z"))) == 1:
+            if aggregates_replicas(operand[1:-1]):
+                continue
+            return False
+        m = re.match(r"([a-z_]+)\s*(?:(by|without)\s*\(([^)]*)\)\s*)?\(", operand)
+        if not m:
+            return False
+        name, clause, labels = m.group(1), m.group(2), {l.strip() for l in (m.group(3) or "").split(",")}
+        inner = operand[m.end():operand.rfind(")")]
+        if name in AGGREGATIONS:
+            per_process = {"instance", "service_instance_id", "pod"}
+            if (clause == "by" and labels & per_process) or (clause == "without" and not per_process <= labels):
+                return False
+            continue
+        if name in PASS_THROUGH:
+            arguments = top_level(inner, re.compile(r","))
+            if len(arguments) > PASS_THROUGH[name] and aggregates_replicas(arguments[PASS_THROUGH[name]]):
+                continue
+        return False
+    return True
+
+
+# The replica rule on expressions of known answer, so it is seen to tell the two kinds apart.
+REPLICA_RULE_CASES = [
+    ("sum by (outcome) (rate(x_total[5m]))", True), ("histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m])))", True),
+    ("(sum(a) or sum(b)) / sum(c) > 0", True), ("sum(a) and on (job) b", True),
+    ("x", False), ("rate(x_total[5m])", False), ("histogram_quantile(0.95, rate(x_bucket[5m]))", False),
+    ("sum by (instance) (x)", False), ("sum(a) / b", False), ("sum(a) or b", False),
+]
+
+
 def main():
     r = Report("dashboards")
+    for expr, aggregated in REPLICA_RULE_CASES:
+        r.check(aggregates_replicas(expr) == aggregated,
+                f"the replica rule judges {expr!r} {'aggregated' if aggregated else 'per instance'}")
     files = sys.argv[1:] or sorted(glob.glob(DASHBOARDS_GLOB))
 
     ds = load_yaml(path("config", "grafana", "datasources.yml"))
@@ -209,6 +301,10 @@ def main():
                     unknown = {u for u in used if u not in BUILTINS and u not in variables and not u.isdigit()}
                     r.check(not unknown, f"{title} [{t.get('refId')}]: uses only defined variables", f"unknown: {sorted(unknown)}")
                     exprs.append((title, t.get("refId"), substitute(expr, sample)))
+                    # The fleet runs replicas (deploy/kubernetes, bridge shards): a panel shows the
+                    # service's figure, never one line per process.
+                    r.check(aggregates_replicas(substitute(expr, sample)),
+                            f"{title} [{t.get('refId')}]: aggregates over replicas (no per-instance series)", expr)
                 elif sources.get(tds.get("uid"), {}).get("type") == "loki":
                     expr = t.get("expr") or ""
                     used = {variable_name(m) for m in VAR_RE.finditer(expr)}

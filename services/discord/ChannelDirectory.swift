@@ -5,27 +5,34 @@ import Foundation
 import Logging
 import ServiceKit
 
-/// The bridge's voice channels and the speakers in them. Speaker `i` sits in channel
-/// `i / channelSize`, so the channels fill one after another; the count changes while the bridge
-/// runs: a speaker who joins starts talking at once, one who leaves stops (the turn it started
-/// may finish) and hands the requests it had not yet said to someone who stays.
+/// The bridge's voice channels and the speakers in them. Speaker `i` of the fleet sits in channel
+/// `i / channelSize`, so the channels fill one after another; a sharded bridge keeps only the
+/// speakers of its own guilds (BridgeShard). The count changes while the bridge runs: a speaker
+/// who joins starts talking at once, one who leaves stops (the turn it started may finish) and
+/// hands the requests it had not yet said to someone who stays.
 actor ChannelDirectory {
     private struct Member {
+        /// The speaker's number in the whole fleet, which fixes their name, voice and channel.
+        let index: Int
         let speaker: SimulatedSpeaker
         var task: Task<Void, Never>?
     }
 
     let environment: SpeakerEnvironment
     let channelSize: Int
+    let shard: BridgeShard
+    /// This bridge's speakers, in the order of their fleet-wide numbers.
     private var members: [Member] = []
-    /// Channels are kept once made, even when their speakers leave: their voice totals live on.
-    private var channels: [VoiceChannel] = []
+    /// Channels by fleet-wide number, kept once made even when their speakers leave: their voice
+    /// totals live on. A shard makes only its own guilds' channels.
+    private var channels: [Int: VoiceChannel] = [:]
     private(set) var running = false
     private let resizes = FIFOLock()
 
     init(environment: SpeakerEnvironment) {
         self.environment = environment
         channelSize = environment.config.channelSize
+        shard = environment.config.shard
     }
 
     /// The simulated members' first names; the 17th speaker is "Ava 2", and so on.
@@ -52,21 +59,24 @@ actor ChannelDirectory {
 
     /// Channels with at least one speaker, in order.
     var channelsInUse: [VoiceChannel] {
-        Array(channels.prefix((members.count + channelSize - 1) / channelSize))
+        Set(members.map { $0.index / channelSize }).sorted().compactMap { channels[$0] }
     }
 
-    var everyChannel: [VoiceChannel] { channels }
+    var everyChannel: [VoiceChannel] { channels.keys.sorted().compactMap { channels[$0] } }
 
     var speakers: [SimulatedSpeaker] { members.map(\.speaker) }
 
-    /// Adds or removes speakers (the newest leave first) until there are `count`. Resizes run
-    /// one at a time, so two at once cannot hand out the same name.
+    /// Adds or removes speakers (the newest leave first) until this bridge has its share of a
+    /// fleet of `fleetCount` (all of them unless sharded). Resizes run one at a time, so two at
+    /// once cannot hand out the same name.
     @discardableResult
-    func resize(to count: Int) async throws -> VoiceLoad {
+    func resize(to fleetCount: Int) async throws -> VoiceLoad {
         guard await resizes.acquire() else { throw CancellationError() }
+        // Members are always a prefix of this list: both follow the fleet-wide numbering.
+        let wanted = shard.speakers(ofFleet: fleetCount, channelSize: channelSize)
         do {
-            while members.count < count { try await addSpeaker() }
-            while members.count > count { await removeLastSpeaker() }
+            while members.count < wanted.count { try await addSpeaker(index: wanted[members.count]) }
+            while members.count > wanted.count { await removeLastSpeaker() }
         } catch {
             publish()
             await resizes.release()
@@ -127,15 +137,14 @@ actor ChannelDirectory {
         return finished
     }
 
-    private func addSpeaker() async throws {
-        let index = members.count
+    private func addSpeaker(index: Int) async throws {
         let identity = Self.identity(index: index)
         let channel = try channel(index / channelSize)
         let mailbox = Mailbox()
         let speaker = SimulatedSpeaker(identity: identity, voice: Voice.named(identity.voice) ?? .default,
                                        mailbox: mailbox, channel: channel, environment: environment)
         channel.join(identity.name, mailbox: mailbox)
-        members.append(Member(speaker: speaker, task: running ? start(speaker) : nil))
+        members.append(Member(index: index, speaker: speaker, task: running ? start(speaker) : nil))
         await environment.roster.add(identity, guild: channel.guild, channel: channel.id)
     }
 
@@ -178,12 +187,12 @@ actor ChannelDirectory {
     }
 
     private func channel(_ index: Int) throws -> VoiceChannel {
-        while channels.count <= index {
-            channels.append(VoiceChannel(index: channels.count, seed: environment.seed,
-                                         bargeInPercent: environment.config.bargeInPercent, clock: environment.clock,
-                                         output: ChannelVoiceOutput()))
-        }
-        return channels[index]
+        if let channel = channels[index] { return channel }
+        let channel = VoiceChannel(index: index, seed: environment.seed,
+                                   bargeInPercent: environment.config.bargeInPercent, clock: environment.clock,
+                                   output: ChannelVoiceOutput())
+        channels[index] = channel
+        return channel
     }
 
     private func start(_ speaker: SimulatedSpeaker) -> Task<Void, Never> {

@@ -8,11 +8,15 @@ import ServiceKit
 /// (AUDIO_SILENCE_TIMEOUT and friends); the DISCORD_* ones shape the simulated voice channel
 /// that stands in for Discord.
 struct DiscordConfig: Sendable {
-    /// The most speakers the bridge simulates at once (DISCORD_SPEAKERS, PUT /voice/load).
+    /// The most speakers one bridge simulates at once (DISCORD_SPEAKERS, PUT /voice/load).
     static let maxSpeakers = LoadChange.speakerRange.upperBound
 
-    /// DISCORD_SPEAKERS: simulated people when the bridge starts (0...500; PUT /voice/load changes
-    /// it while running). 0 is an idle bridge.
+    /// DISCORD_SHARD_INDEX (0) and DISCORD_SHARD_COUNT (1), or `serve discord --shard i/n`: the
+    /// guilds this bridge serves when the fleet's speakers are split over several bridges.
+    var shard = BridgeShard.single
+    /// DISCORD_SPEAKERS: simulated people in the whole fleet when the bridge starts (0...500 per
+    /// shard; PUT /voice/load changes it while running); a shard simulates its guilds' share.
+    /// 0 is an idle bridge.
     var speakers = 3
     /// DISCORD_CHANNEL_SIZE: speakers per voice channel (1...50); each channel has its own floor
     /// and plays one reply at a time.
@@ -82,8 +86,14 @@ struct DiscordConfig: Sendable {
 
     init(settings: ServiceSettings) throws {
         let reader = settings.reader
-        speakers = try reader.parsed("discord.speakers", default: speakers) {
-            Int($0).flatMap { (0...Self.maxSpeakers).contains($0) ? $0 : nil }
+        let count = try reader.parsed("discord.shard.count", default: 1) {
+            Int($0).flatMap { (1...BridgeShard.maxCount).contains($0) ? $0 : nil }
+        }
+        // The index must name one of `count` shards; the message names the variable.
+        let index = try reader.parsed("discord.shard.index", default: 0) { Int($0).flatMap { (0..<count).contains($0) ? $0 : nil } }
+        shard = BridgeShard(index: index, count: count) ?? .single
+        speakers = try reader.parsed("discord.speakers", default: speakers) { [shard] in
+            Int($0).flatMap { (0...shard.fleetLimit(perBridge: Self.maxSpeakers)).contains($0) ? $0 : nil }
         }
         channelSize = try reader.parsed("discord.channel.size", default: channelSize) { Int($0).flatMap { (1...50).contains($0) ? $0 : nil } }
         bargeInPercent = try reader.parsed("discord.barge.in", default: bargeInPercent, Self.parsePercent)

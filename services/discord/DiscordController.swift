@@ -70,12 +70,12 @@ struct DiscordController: Sendable {
     /// Changes the number of speakers at once; the active-speakers gauge follows immediately.
     func changeLoad(request: Request, context: FleetRequestContext) async throws -> VoiceLoad {
         let body = try await request.decodeJSON(LoadBody.self, limit: Self.loadBodyLimit)
-        let range = LoadChange.speakerRange
+        let limit = config.shard.fleetLimit(perBridge: DiscordConfig.maxSpeakers)
         guard let number = body.speakers, let speakers = Int(exactly: number) else {
-            throw FleetError.badRequest("'speakers' must be a whole number between \(range.lowerBound) and \(range.upperBound).")
+            throw FleetError.badRequest("'speakers' must be a whole number between \(LoadChange.speakerRange.lowerBound) and \(limit).")
         }
         let change = LoadChange(speakers: speakers)
-        if let problem = change.problem { throw FleetError.badRequest(problem) }
+        if let problem = change.problem(upTo: limit) { throw FleetError.badRequest(problem) }
         return try await fleet.setLoad(speakers: change.speakers)
     }
 

@@ -35,7 +35,8 @@ public final class VoiceFleet: Service, Sendable {
     public func run() async throws {
         await directory.open()
         let load = await directory.load
-        logger.info("voice channels open", metadata: ["speakers": "\(load.speakers)", "channels": "\(load.channels)"])
+        logger.info("voice channels open", metadata: ["speakers": "\(load.speakers)", "channels": "\(load.channels)",
+                                                      "shard": "\(directory.shard)"])
         // Open until shutdown, even with no speakers: a background service that returned early
         // would take the whole bridge down with it.
         try? await gracefulShutdown()
@@ -53,7 +54,8 @@ public final class VoiceFleet: Service, Sendable {
         get async { await directory.load }
     }
 
-    /// Changes the number of speakers while the bridge runs; `speakers` must be within 0...500.
+    /// Changes the number of speakers in the fleet while the bridge runs (0...500 per shard); a
+    /// sharded bridge keeps its guilds' share of them.
     public func setLoad(speakers: Int) async throws -> VoiceLoad {
         let load = try await directory.resize(to: speakers)
         logger.info("voice load changed", metadata: ["speakers": "\(load.speakers)", "channels": "\(load.channels)"])
