@@ -43,10 +43,15 @@ public enum CPUPriority {
     public static func apply(_ nice: Int32) -> Bool {
         let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         var applied = !threads.isEmpty
-        for thread in threads.compactMap(id_t.init) {
-            if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, nice) != 0 { applied = false }
+        for thread in threads.compactMap(id_t.init) where !set(thread: thread, to: nice) {
+            applied = false
         }
         return applied
+    }
+
+    /// Linux's setpriority on PRIO_PROCESS with a thread id sets that one thread (0: the caller).
+    private static func set(thread: id_t, to nice: Int32) -> Bool {
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, nice) == 0
     }
 
     /// Sets the process's threads to `nice` again every second: new dispatch workers, see above.
@@ -67,12 +72,11 @@ public enum CPUPriority {
     /// with its real-time work); true when it took it.
     @discardableResult
     public static func applyToCurrentThread(_ nice: Int32) -> Bool {
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, nice) == 0
+        set(thread: 0, to: nice)
     }
 
-    /// This thread's nice value.
+    /// This thread's nice value (getpriority cannot fail for the calling thread).
     public static var current: Int32 {
-        errno = 0
-        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
     }
 }
