@@ -15,7 +15,8 @@ by checking both against config/fleet-services.yaml (the one list):
   - the files kustomize cannot read from outside its folder (.env.common, the collector config, the
     flag file, the alert rules, the dashboards) are byte-identical copies under deploy/kubernetes;
   - the Helm values agree with the repo: Grafana's datasources have the uids of
-    config/grafana/datasources.yml, Prometheus mounts the rules ConfigMap the manifests ship.
+    config/grafana/datasources.yml, Prometheus mounts the rules ConfigMap the manifests ship,
+    Jaeger's userconfig is config/jaeger-config.yaml.
 
 Usage:
   scripts/stack/check-kubernetes.py                 # the checks (renders with kubectl)
@@ -276,6 +277,12 @@ def check_helm_values(r, objects):
     ds = ((graf.get("datasources") or {}).get("datasources.yaml") or {}).get("datasources") or []
     r.check(sorted((d["uid"], d["type"]) for d in ds) == sorted((d["uid"], d["type"]) for d in provisioned),
             "grafana values: datasources with config/grafana/datasources.yml's uids and types")
+    # Field for field the same datasource, but for the URL (an environment variable there).
+    by_uid = {d.get("uid"): d for d in ds}
+    for want in provisioned:
+        got = by_uid.get(want["uid"]) or {}
+        r.check({k: v for k, v in got.items() if k != "url"} == {k: v for k, v in want.items() if k != "url"},
+                f"grafana values: datasource {want['uid']} is config/grafana/datasources.yml's (the URL aside)")
     side = (graf.get("sidecar") or {}).get("dashboards") or {}
     r.check(side.get("enabled") is True and side.get("label") == "grafana_dashboard" and str(side.get("labelValue")) == "1",
             "grafana values: the dashboard sidecar looks for grafana_dashboard=1")
@@ -291,6 +298,8 @@ def check_helm_values(r, objects):
             "prometheus values: Service prometheus:9090 (PROMETHEUS_URL in .env.common)")
     jaeger = load_yaml(path("deploy", "helm", "jaeger-values.yaml"))
     r.check(jaeger.get("fullnameOverride") == "jaeger", "jaeger values: Service jaeger (the collector's jaeger:4317)")
+    r.check(jaeger.get("userconfig") == load_yaml(path("config", "jaeger-config.yaml")),
+            "jaeger values: userconfig is config/jaeger-config.yaml", "run scripts/stack/check-kubernetes.py --sync")
 
 
 def check_postgres(r, compose, objects):
@@ -304,6 +313,18 @@ def check_postgres(r, compose, objects):
     for kind in ("startup", "liveness", "readiness"):
         cmd = ((c.get(f"{kind}Probe") or {}).get("exec") or {}).get("command") or []
         r.check(cmd[:1] == ["pg_isready"], f"load postgres: {kind} probe is pg_isready", f"{cmd}")
+
+
+def sync_jaeger_values():
+    """Rewrites the `userconfig:` map at the end of deploy/helm/jaeger-values.yaml from
+    config/jaeger-config.yaml (the chart needs it as a map, so it cannot be a file copy)."""
+    p = path("deploy", "helm", "jaeger-values.yaml")
+    text = open(p).read()
+    head = text[:text.index("\nuserconfig:\n") + 1]
+    body = yaml.safe_dump(load_yaml(path("config", "jaeger-config.yaml")), sort_keys=False)
+    with open(p, "w") as f:
+        f.write(head + "userconfig:\n" + "".join(f"  {line}\n" for line in body.splitlines()))
+    print("rewrote deploy/helm/jaeger-values.yaml's userconfig from config/jaeger-config.yaml")
 
 
 def run_checks(fleet, compose, env_common, rendered, r):
@@ -375,6 +396,7 @@ def main():
         for copy_path, source in COPIES.items():
             shutil.copyfile(path(source), path(copy_path))
             print(f"copied {source} -> {copy_path}")
+        sync_jaeger_values()
         return
 
     rendered, errors = {}, []
