@@ -13,6 +13,9 @@
     healthchecked by its own `loki -health`; the collector and Grafana wait for it (its labels:
     check-loki-labels.py);
   - every depends_on entry has a condition;
+  - the `postgres` profile: PostgreSQL 16 at a pinned Debian 12 tag, only in that profile, healthchecked
+    by pg_isready, its data in a named volume, published on no host port, and the orchestrator's
+    store chosen by ORCHESTRATOR_STORE / ORCHESTRATOR_DATABASE_URL with SQLite the default;
   - named volumes for Prometheus, Grafana, Loki and the orchestrator's SQLite data are declared and used;
   - no top-level `name:` (docker-compose 1.29 rejects it);
   - .env.common's OTLP settings are valid: a URL with a scheme, the http/protobuf protocol on its
@@ -36,7 +39,7 @@ from stacklib import OTLP_PORTS, PROMETHEUS_IN_COMPOSE, Report, load_yaml, path 
 # (shared/notes/observability-facts.md: Jaeger and Prometheus are busybox-based, Grafana has curl;
 # grafana/loki 3.7 is distroless, its own binary probes /ready with `-health`, cmd/loki/health.go).
 THIRD_PARTY_PROBES = {"jaegertracing/jaeger": {"wget"}, "prom/prometheus": {"wget"}, "grafana/grafana": {"curl", "wget"},
-                      "grafana/loki": {"/usr/bin/loki"}}
+                      "grafana/loki": {"/usr/bin/loki"}, "postgres": {"pg_isready"}}
 # Images with no shell and no probe binary, and the one-shot gate that probes each from outside.
 GATED_IMAGES = {"otel/opentelemetry-collector-contrib": "otel-collector-ready", "ghcr.io/open-feature/flagd": "flagd-ready"}
 SAMPLERS = {"always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
@@ -96,6 +99,32 @@ def check_loki(r, services):
         r.check(cond == "service_healthy", f"{dependant}: waits for loki to be healthy ({cond})")
     env = (services.get("grafana") or {}).get("environment") or {}
     r.check(env.get("GRAFANA_LOKI_URL") == "http://loki:3100", "grafana: GRAFANA_LOKI_URL is the loki service")
+
+
+def check_postgres(r, services):
+    """The postgres profile: the orchestrator's PostgreSQL store, off unless asked for."""
+    pg = services.get("postgres") or {}
+    r.check(bool(pg), "service 'postgres' is defined")
+    r.check(pg.get("profiles") == ["postgres"], f"postgres: only in the `postgres` profile ({pg.get('profiles')})")
+    r.check(re.fullmatch(r"postgres:16\.\d+-bookworm", pg.get("image", "")) is not None,
+            f"postgres: image pinned to a PostgreSQL 16 minor release on Debian 12 ({pg.get('image')})")
+    test = (pg.get("healthcheck") or {}).get("test") or []
+    r.check(test[:2] == ["CMD", "pg_isready"] and "-U" in test and "-d" in test,
+            "postgres: healthcheck is `pg_isready -U ... -d ...`", f"{test}")
+    r.check("postgres-data:/var/lib/postgresql/data" in [str(v) for v in pg.get("volumes") or []]
+            and "postgres-data" in (load_yaml(path("docker-compose.yml")).get("volumes") or {}),
+            "postgres: PGDATA is the named volume postgres-data")
+    r.check(not pg.get("ports"), "postgres: published on no host port (only the compose network reaches it)")
+    r.check("mem_limit" in pg, "postgres: has a memory limit (memory-budget.py adds it up)")
+    r.check(str(pg.get("user")) == "999:999" and pg.get("read_only") is True,
+            "postgres: runs as the image's postgres user (999) with a read-only root")
+    env = (services.get("orchestrator") or {}).get("environment") or {}
+    r.check(env.get("ORCHESTRATOR_STORE") == "${ORCHESTRATOR_STORE:-sqlite}",
+            f"orchestrator: ORCHESTRATOR_STORE from the environment, sqlite by default ({env.get('ORCHESTRATOR_STORE')})")
+    r.check(env.get("ORCHESTRATOR_DATABASE_URL") == "${ORCHESTRATOR_DATABASE_URL:-}",
+            "orchestrator: ORCHESTRATOR_DATABASE_URL from the environment, empty by default")
+    r.check("postgres" not in ((services.get("orchestrator") or {}).get("depends_on") or {}),
+            "orchestrator: does not depend on postgres (the default stack starts without the profile)")
 
 
 def documented_ports():
@@ -177,6 +206,7 @@ def main():
 
     check_flagd(r, services)
     check_loki(r, services)
+    check_postgres(r, services)
 
     volumes = c.get("volumes") or {}
     mounts = {n: [str(v) for v in (s.get("volumes") or [])] for n, s in services.items()}

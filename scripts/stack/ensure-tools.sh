@@ -4,6 +4,9 @@
 #         the server the dashboard test runs), python3 + PyYAML, python3-venv.
 #   PyPI: check-jsonschema (compose-spec schema), into var/stack-venv so the system Python is not
 #         touched (Debian's Python refuses `pip install` outside a venv, PEP 668).
+#   kubernetes: kubernetes-client (apt: kubectl, whose built-in kustomize renders deploy/kubernetes),
+#         and, pinned, into var/stack-venv: kubernetes-validate (its wheel carries the Kubernetes
+#         1.31 schemas, so validation is offline) and checkov (scripts/stack/check-checkov.py).
 #   browser: chromium (apt) and Playwright for Python (PyPI, into var/stack-venv unless the system
 #         Python has it); Playwright drives the system's Chromium and never downloads a browser.
 #   speech: opus-tools (apt) and pocketsphinx + jiwer (PyPI, into var/stack-venv): the independent
@@ -38,6 +41,9 @@ if [ "$purpose" = contract ] && [ ! -x var/stack-venv/bin/python ]; then
 fi
 if [ "$purpose" = check ]; then
   command -v docker-compose >/dev/null || need+=(docker-compose)
+  # Any kubectl will do (Debian 12's is 1.20; the manifests keep to its kustomize, see
+  # deploy/kubernetes/base/common/kustomization.yaml).
+  command -v kubectl >/dev/null || need+=(kubernetes-client)
   if ! command -v check-jsonschema >/dev/null && [ ! -x var/stack-venv/bin/check-jsonschema ]; then
     python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
   fi
@@ -61,6 +67,22 @@ if [ "$purpose" = check ] && ! command -v check-jsonschema >/dev/null && [ ! -x 
   python3 -m venv var/stack-venv
   var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check check-jsonschema \
     || { echo "could not install check-jsonschema; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install check-jsonschema" >&2; exit 1; }
+fi
+
+# The Kubernetes checks' Python tools, pinned: a new checkov release adds checks, which would fail
+# `make test` on a change nobody made here. Both in the venv, where check-checkov.py and check.sh
+# look for them (about a minute to install, once).
+KUBERNETES_VALIDATE_VERSION=1.37.0
+CHECKOV_VERSION=3.3.30
+# (importlib.metadata rather than `pip show`: a tenth of the time on every `make stack-check`.)
+pinned() { var/stack-venv/bin/python -c 'import sys, importlib.metadata as m; sys.exit(m.version(sys.argv[1]) != sys.argv[2])' "$1" "$2" 2>/dev/null; }
+if [ "$purpose" = check ] && ! { [ -x var/stack-venv/bin/kubernetes-validate ] && [ -x var/stack-venv/bin/checkov ] \
+    && pinned kubernetes-validate "$KUBERNETES_VALIDATE_VERSION" && pinned checkov "$CHECKOV_VERSION"; }; then
+  echo "stack tools: installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION and checkov $CHECKOV_VERSION into var/stack-venv"
+  [ -x var/stack-venv/bin/python ] || python3 -m venv var/stack-venv
+  var/stack-venv/bin/python -m pip install --quiet --disable-pip-version-check \
+      "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" "checkov==$CHECKOV_VERSION" \
+    || { echo "could not install them; run: python3 -m venv var/stack-venv && var/stack-venv/bin/pip install kubernetes-validate==$KUBERNETES_VALIDATE_VERSION checkov==$CHECKOV_VERSION" >&2; exit 1; }
 fi
 
 # The browser test runs in the venv when the system Python lacks Playwright, and starts the fleet
