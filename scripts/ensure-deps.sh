@@ -32,6 +32,8 @@ if [ "$purpose" = test ]; then
   # initdb/pg_ctl/postgres for the PostgreSQL store's tests (Debian keeps them off PATH), and the
   # `postgres` user they run as when the tests run as root. The package's own cluster is not used.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+  # The test server's self-signed certificate, for the sslmode=require test.
+  command -v openssl >/dev/null || need+=(openssl)
 fi
 if [ "$purpose" = run ]; then
   command -v prometheus >/dev/null || need+=(prometheus)

@@ -179,6 +179,7 @@ struct PostgresConversationStoreTests {
             #expect(message.contains("ORCHESTRATOR_DATABASE_URL"), "\(message)")
             #expect(message.contains("127.0.0.1:\(port)/conversations"), "\(message)")
             #expect(!message.contains("s3cret"), "\(message)")
+            #expect(message.lowercased().contains("refused"), "the message does not say why: \(message)")
         }
         // 3 s alone; the whole suite on two cores can starve the timer for a while, but never this long.
         #expect(ContinuousClock.now - started < .seconds(60))
@@ -210,6 +211,29 @@ struct PostgresConversationStoreTests {
         #expect(conversation.turnCount == 2)
         #expect(conversation.messages.map(\.content) == ["one", "re: one", "two", "re: two"])
         await store.close()
+    }
+
+    @Test("sslmode=require connects encrypted; verify-full refuses the test server's self-signed certificate")
+    func tls() async throws {
+        var url = try await TemporaryPostgres.makeDatabase()
+        url.sslMode = .require
+        let store = try await Fixture.open(url)
+        let encrypted = try await store.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                                                     logger: Fixture.logger).decode(Bool.self)
+            .reduce(into: [Bool]()) { $0.append($1) }
+        #expect(encrypted == [true], "the test server runs TLS when openssl is installed (scripts/ensure-deps.sh test)")
+        #expect(try await store.append(Fixture.turn("s", "over TLS")) == 1)
+        await store.close()
+
+        url.sslMode = .verifyFull
+        do {
+            let unverified = try await Fixture.open(url, startupTimeout: .seconds(3))
+            await unverified.close()
+            Issue.record("verify-full accepted a self-signed certificate")
+        } catch {
+            #expect("\(error)".contains("ORCHESTRATOR_DATABASE_URL"), "\(error)")
+            #expect("\(error)".contains("CERTIFICATE_VERIFY_FAILED"), "the message does not say why: \(error)")
+        }
     }
 
     @Test("ORCHESTRATOR_STORE=postgres: the service's store is PostgreSQL, its readiness component is `postgres`")

@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL server on 127.0.0.1 for the tests (the orchestrator's PostgreSQL store).
 #
 # Usage: scripts/postgres/temporary-postgres.sh [WATCH_PID]
-#   Creates a cluster in a fresh temporary folder (trust authentication, loopback only, fsync off),
+#   Creates a cluster in a fresh temporary folder (trust authentication, loopback only, fsync off,
+#   TLS on with a self-signed certificate when openssl is there),
 #   starts it on a free port and prints ONE line on stdout once it accepts connections:
 #       postgres://postgres@127.0.0.1:PORT/postgres
 #   then stays in the foreground until WATCH_PID (default: the caller) exits, or until it gets
@@ -63,6 +64,18 @@ trap 'exit 0' TERM INT HUP
 "${as_owner[@]}" "$bindir/initdb" -D "$data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$root/initdb.log" 2>&1 \
   || { cat "$root/initdb.log" >&2; exit 1; }
 
+# TLS with a throwaway self-signed certificate, so sslmode=require is tested too (the server still
+# accepts plain connections; trust authentication either way).
+ssl_options=""
+if command -v openssl >/dev/null 2>&1 && openssl req -new -x509 -days 2 -nodes -subj "/CN=audiofleet-test" \
+    -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -keyout "$root/server.key" -out "$root/server.crt" >/dev/null 2>&1; then
+  chmod 600 "$root/server.key"
+  [ ${#as_owner[@]} -eq 0 ] || chown postgres: "$root/server.key" "$root/server.crt"
+  ssl_options="-c ssl=on -c ssl_cert_file=$root/server.crt -c ssl_key_file=$root/server.key"
+else
+  echo "temporary-postgres: no openssl; the server runs without TLS" >&2
+fi
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # A free port may be taken between the probe and the bind: try a few.
@@ -70,7 +83,7 @@ started=""
 for _ in 1 2 3 4 5; do
   port="$(free_port)"
   if "${as_owner[@]}" "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 -o \
-      "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB" \
+      "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB $ssl_options" \
       start >/dev/null 2>&1; then
     started=yes; break
   fi

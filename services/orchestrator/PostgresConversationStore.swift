@@ -23,6 +23,7 @@ public final class PostgresConversationStore: ConversationStore, Service {
     let logger: Logger
     /// How long one store call may wait for the database (`defaultOperationTimeout`).
     let operationTimeout: Duration
+    private let probe: PostgresConnection.Configuration
     private let running: Task<Void, Never>
 
     /// How long start-up waits for the database to answer and the migration to finish: a database
@@ -32,13 +33,14 @@ public final class PostgresConversationStore: ConversationStore, Service {
     static let healthTimeout: Duration = .seconds(2)
 
     /// Connects to `url`, waits for the database and migrates it to the current schema. Throws
-    /// (closing the pool) when it cannot within `startupTimeout`.
-    public convenience init(url: DatabaseURL, maxMessagesPerSession: Int = 200, maximumConnections: Int = 20,
-                            logger: Logger, startupTimeout: Duration = PostgresConversationStore.startupTimeout,
-                            operationTimeout: Duration = PostgresConversationStore.defaultOperationTimeout) async throws {
+    /// (closing the pool) when it cannot within `startupTimeout`, with the last reason it could not.
+    public init(url: DatabaseURL, maxMessagesPerSession: Int = 200, maximumConnections: Int = 20, logger: Logger,
+                startupTimeout: Duration = PostgresConversationStore.startupTimeout,
+                operationTimeout: Duration = PostgresConversationStore.defaultOperationTimeout) async throws {
+        let tls = Self.tls(url.sslMode)
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.username,
                                                          password: url.password, database: url.database,
-                                                         tls: try Self.tls(url.sslMode))
+                                                         tls: tls.map { .require($0) } ?? .disable)
         configuration.options.maximumConnections = maximumConnections
         // The server cancels a statement that runs past the operation timeout (one stuck on a lock,
         // say), so its transaction rolls back rather than committing after the caller gave up.
@@ -46,16 +48,14 @@ public final class PostgresConversationStore: ConversationStore, Service {
             ("application_name", "audio-fleet orchestrator"),
             ("statement_timeout", "\(Int(operationTimeout.seconds * 1000))ms"),
         ]
-        try await self.init(configuration: configuration, endpoint: url.description,
-                            maxMessagesPerSession: maxMessagesPerSession, logger: logger, startupTimeout: startupTimeout,
-                            operationTimeout: operationTimeout)
-    }
-
-    init(configuration: PostgresClient.Configuration, endpoint: String, maxMessagesPerSession: Int, logger: Logger,
-         startupTimeout: Duration, operationTimeout: Duration) async throws {
+        // One plain connection, the pool's settings, tried before each start-up attempt: the pool
+        // retries a failed connection quietly, this one says why (refused, certificate, password...).
+        probe = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.username,
+                                                 password: url.password, database: url.database,
+                                                 tls: try tls.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
-        self.endpoint = endpoint
+        endpoint = url.description
         self.logger = logger
         self.operationTimeout = operationTimeout
         keptTurns = ConversationBound.turns(forMessages: maxMessagesPerSession)
@@ -68,17 +68,18 @@ public final class PostgresConversationStore: ConversationStore, Service {
         }
     }
 
-    static func tls(_ mode: DatabaseURL.SSLMode) throws -> PostgresClient.Configuration.TLS {
+    /// The TLS settings of `mode`; nil for no TLS.
+    static func tls(_ mode: DatabaseURL.SSLMode) -> TLSConfiguration? {
         switch mode {
         case .disable:
-            return .disable
+            return nil
         case .require:
             // libpq's `require`: encrypted, whoever's certificate it is.
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = .none
-            return .require(tls)
+            return tls
         case .verifyFull:
-            return .require(.makeClientConfiguration())
+            return .makeClientConfiguration()
         }
     }
 
@@ -137,26 +138,35 @@ public final class PostgresConversationStore: ConversationStore, Service {
     private func migrate(within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         var attempt = 0
+        var lastError = "no answer"
         while true {
             attempt += 1
             do {
-                try await Self.withTimeout(deadline - ContinuousClock.now) { try await self.migrateOnce() }
+                try await Self.withTimeout(deadline - ContinuousClock.now) {
+                    try await self.checkConnection()
+                    try await self.migrateOnce()
+                }
                 return
-            } catch let error as TimedOut {
-                _ = error
-                throw PostgresStoreError(
-                    "PostgreSQL at \(endpoint) did not answer within \(limit) (ORCHESTRATOR_DATABASE_URL)")
+            } catch is TimedOut {
+                throw PostgresStoreError("PostgreSQL at \(endpoint) (ORCHESTRATOR_DATABASE_URL) could not be used within "
+                                         + "\(limit): \(lastError)")
             } catch {
-                let detail = Self.describe(error)
+                lastError = Self.describe(error)
                 guard ContinuousClock.now + .seconds(1) < deadline else {
-                    throw PostgresStoreError("PostgreSQL at \(endpoint) (ORCHESTRATOR_DATABASE_URL): \(detail)")
+                    throw PostgresStoreError("PostgreSQL at \(endpoint) (ORCHESTRATOR_DATABASE_URL): \(lastError)")
                 }
                 logger.warning("conversation store: PostgreSQL not ready, retrying", metadata: [
-                    "database": "\(endpoint)", "attempt": "\(attempt)", "error": "\(detail)",
+                    "database": "\(endpoint)", "attempt": "\(attempt)", "error": "\(lastError)",
                 ])
                 try await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// Opens and closes one plain connection, so a failure comes back with its reason.
+    private func checkConnection() async throws {
+        let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+        try await connection.close()
     }
 
     private func migrateOnce() async throws {
