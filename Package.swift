@@ -86,6 +86,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // The orchestrator's conversation store on PostgreSQL (ORCHESTRATOR_STORE=postgres), so it
+        // can run as several replicas; SQLite stays the default.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: C libraries from the system (apt: libopus-dev, libogg-dev)
@@ -188,7 +191,10 @@ let package = Package(
         service("AudioProcessorService", folder: "audio-processor", realTime: true),
         service("STTService", folder: "stt", extra: ["FleetSpeech", "FleetUploads"], realTime: true),
         service("OrchestratorService", folder: "orchestrator",
-                extra: [.product(name: "GRDB", package: "GRDB.swift")]),
+                extra: [.product(name: "GRDB", package: "GRDB.swift"),
+                        .product(name: "PostgresNIO", package: "postgres-nio"),
+                        // ORCHESTRATOR_DATABASE_URL and PGPASSWORD are read as plain optional strings.
+                        .product(name: "Configuration", package: "swift-configuration")]),
         service("DiscordService", folder: "discord", extra: ["FleetSpeech", "FleetPages", .product(name: "Mustache", package: "swift-mustache")],
                 realTime: true),
         service("TestingUIService", folder: "testing-ui",
@@ -282,6 +288,8 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 // The OpenAPI contract tests read each service's openapi.yaml.
                 .product(name: "Yams", package: "Yams"),
+                // The PostgreSQL conversation store's tests make a database per test on a real server.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -295,6 +303,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Two orchestrator processes sharing one PostgreSQL database (TemporaryPostgres).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,7 +4,8 @@
 #   build: C libraries the Swift build links (libopus, libogg, libsqlite3, flite, pocketsphinx with
 #          its US English model) and pkg-config.
 #   test:  build + the checkers the tests call (opusinfo, ffprobe, promtool/prometheus, docker-compose,
-#          valgrind for the callgrind benchmark).
+#          valgrind for the callgrind benchmark) and the PostgreSQL server binaries the orchestrator's
+#          PostgreSQL store is tested against (scripts/postgres/temporary-postgres.sh runs one).
 #   run:   build + prometheus, so the native fleet comes with dashboards' data source.
 set -euo pipefail
 purpose="${1:-build}"
@@ -28,6 +29,11 @@ if [ "$purpose" = test ]; then
   # make bench-short's instruction count of one voice turn (scripts/bench/callgrind.py).
   command -v valgrind >/dev/null || need+=(valgrind)
   command -v objcopy >/dev/null || need+=(binutils)
+  # initdb/pg_ctl/postgres for the PostgreSQL store's tests (Debian keeps them off PATH), and the
+  # `postgres` user they run as when the tests run as root. The package's own cluster is not used.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+  # The test server's self-signed certificate, for the sslmode=require test.
+  command -v openssl >/dev/null || need+=(openssl)
 fi
 if [ "$purpose" = run ]; then
   command -v prometheus >/dev/null || need+=(prometheus)

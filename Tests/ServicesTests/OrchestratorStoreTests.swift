@@ -10,13 +10,15 @@ struct ConversationStoreTests {
                 inputGuardrailReason: blocked)
     }
 
-    /// Both implementations, to check they behave the same; the SQLite one in a fresh directory
-    /// that `body` may use and that is removed afterwards.
+    /// All three implementations, to check they behave the same: memory, SQLite in a fresh directory
+    /// that is removed afterwards, and PostgreSQL in a fresh database on the test server
+    /// (`TemporaryPostgres`), its pool closed afterwards.
     static func withStores(maxMessages: Int, _ body: (any ConversationStore) async throws -> Void) async throws {
         let directory = OrchestratorFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await body(InMemoryConversationStore(maxMessagesPerSession: maxMessages))
         try await body(try SQLiteConversationStore(directory: directory, maxMessagesPerSession: maxMessages))
+        try await PostgresStoreFixture.withStore(maxMessages: maxMessages, body)
     }
 
     @Test("turns are numbered per session, history is per session, oldest first, blocked turns left out")
@@ -45,6 +47,24 @@ struct ConversationStoreTests {
             #expect(conversation.turnCount == 5, "\(store.kind)")
             #expect(conversation.messages.map(\.turn) == [4, 4, 5, 5], "\(store.kind)")
             #expect(try await store.conversation(session: "other")?.messages.count == 2)
+        }
+    }
+
+    @Test("each store keeps what it is given: text with quotes, unicode, guardrail reasons, correlation ids")
+    func contents() async throws {
+        try await Self.withStores(maxMessages: 200) { store in
+            let session = "o'brien\"; DROP TABLE message; --"
+            let text = "It's 20°C in Zürich — isn't it? 🙂 \\ %s $1"
+            _ = try await store.append(NewTurn(sessionId: session, correlationId: "corr-1", userText: text,
+                                               assistantText: "Yes.", outputGuardrailReason: "toxicity"))
+            let conversation = try #require(try await store.conversation(session: session), "\(store.kind)")
+            #expect(conversation.sessionId == session)
+            #expect(conversation.messages.map(\.content) == [text, "Yes."], "\(store.kind)")
+            #expect(conversation.messages.map(\.role) == ["user", "assistant"])
+            #expect(conversation.messages.map(\.guardrailReason) == [nil, "toxicity"], "\(store.kind)")
+            #expect(conversation.messages.map(\.correlationId) == ["corr-1", "corr-1"])
+            #expect(try await store.conversationCount() == 1, "\(store.kind)")
+            #expect(await store.isHealthy())
         }
     }
 

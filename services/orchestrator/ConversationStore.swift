@@ -69,9 +69,10 @@ public struct NewTurn: Sendable, Equatable {
 
 /// Conversation memory, one history per session (the original kept one buffer for everybody).
 ///
-/// The orchestrator depends on this protocol only; the service picks SQLite, tests pick memory.
+/// The orchestrator depends on this protocol only; the service picks SQLite (or PostgreSQL, or memory:
+/// ORCHESTRATOR_STORE), tests pick memory.
 public protocol ConversationStore: Sendable {
-    /// What the health check and GET /mcp/sessions call this store ("sqlite", "memory").
+    /// What the health check calls this store ("sqlite", "memory", "postgres"): the readiness component's name.
     var kind: String { get }
 
     /// The messages of the session's last `turns` turns that may go back to the model, oldest first.

@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 public import ServiceKit
 
@@ -11,8 +12,12 @@ public struct OrchestratorConfig: Sendable, Equatable {
     /// ORCHESTRATOR_MAX_MESSAGES_PER_SESSION (200): messages kept per session; older turns are pruned.
     public var maxMessagesPerSession: Int
     /// ORCHESTRATOR_STORE (sqlite): `sqlite` keeps conversations in `<DATA_DIR>/orchestrator.sqlite`,
-    /// `memory` keeps them in the process only (lost on restart).
+    /// `memory` keeps them in the process only (lost on restart), `postgres` in the PostgreSQL
+    /// database at ORCHESTRATOR_DATABASE_URL, which several replicas may share.
     public var store: StoreKind
+    /// ORCHESTRATOR_DATABASE_URL: `postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=disable|require|verify-full`,
+    /// required with ORCHESTRATOR_STORE=postgres; PGPASSWORD supplies a password the URL lacks.
+    public var databaseURL: DatabaseURL?
     /// ORCHESTRATOR_LLM_MODEL (flan-t5-large): the model asked for in each chat completion; llm-flan serves this one.
     public var model: String
     /// ORCHESTRATOR_SYSTEM_PROMPT: who Atlas is; the default asks for short, speakable answers.
@@ -27,7 +32,7 @@ public struct OrchestratorConfig: Sendable, Equatable {
     public var agentLatency: LatencyModel
 
     public enum StoreKind: String, Sendable, Equatable {
-        case sqlite, memory
+        case sqlite, memory, postgres
     }
 
     public static let defaultSystemPrompt = """
@@ -37,7 +42,7 @@ public struct OrchestratorConfig: Sendable, Equatable {
         """
 
     public init(historyTurns: Int = 6, maxTokens: Int = 120, maxMessagesPerSession: Int = 200,
-                store: StoreKind = .sqlite, model: String = "flan-t5-large",
+                store: StoreKind = .sqlite, databaseURL: DatabaseURL? = nil, model: String = "flan-t5-large",
                 systemPrompt: String = OrchestratorConfig.defaultSystemPrompt,
                 guardrailsTimeout: Duration = .seconds(5), llmTimeout: Duration = .seconds(30),
                 ttsTimeout: Duration = .seconds(30),
@@ -46,6 +51,7 @@ public struct OrchestratorConfig: Sendable, Equatable {
         self.maxTokens = maxTokens
         self.maxMessagesPerSession = maxMessagesPerSession
         self.store = store
+        self.databaseURL = databaseURL
         self.model = model
         self.systemPrompt = systemPrompt
         self.guardrailsTimeout = guardrailsTimeout
@@ -68,6 +74,8 @@ public struct OrchestratorConfig: Sendable, Equatable {
             Int($0).flatMap { $0 >= 2 ? $0 : nil }
         }
         store = try reader.parsed("orchestrator.store", default: defaults.store) { StoreKind(rawValue: $0.lowercased()) }
+        databaseURL = try Self.databaseURL(reader.string(forKey: "orchestrator.database.url"),
+                                           password: reader.string(forKey: "pgpassword"), store: store)
         model = try reader.parsed("orchestrator.llm.model", default: defaults.model) { $0.isEmpty ? nil : $0 }
         systemPrompt = try reader.parsed("orchestrator.system.prompt", default: defaults.systemPrompt) {
             $0.isEmpty ? nil : $0
@@ -91,6 +99,23 @@ public struct OrchestratorConfig: Sendable, Equatable {
             Double($0).flatMap { $0 >= 0 && $0.isFinite ? $0 : nil }
         }
         agentLatency = LatencyModel(median: median, p99: p99, perUnit: perMessage)
+    }
+
+    /// ORCHESTRATOR_DATABASE_URL, checked whenever it is set and required with the postgres store. The
+    /// message of a malformed one shows it with the password hidden.
+    static func databaseURL(_ raw: String?, password: String?, store: StoreKind) throws -> DatabaseURL? {
+        let variable = "ORCHESTRATOR_DATABASE_URL"
+        guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+            guard store != .postgres else {
+                throw SettingsError(variable: variable, value: "",
+                                    expected: DatabaseURL.expected + " with ORCHESTRATOR_STORE=postgres")
+            }
+            return nil
+        }
+        guard let url = DatabaseURL(raw, fallbackPassword: password) else {
+            throw SettingsError(variable: variable, value: DatabaseURL.redacting(raw), expected: DatabaseURL.expected)
+        }
+        return url
     }
 
     /// A timeout in seconds (fractions allowed), above zero and at most ten minutes.

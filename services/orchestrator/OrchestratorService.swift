@@ -6,7 +6,8 @@ public import ServiceKit
 public import ServiceLifecycle
 
 /// orchestrator: turns a transcript into Atlas's reply — guardrails, the language model, the
-/// guardrails again, speech synthesis — and remembers each session's conversation in SQLite.
+/// guardrails again, speech synthesis — and remembers each session's conversation in SQLite (or in
+/// PostgreSQL, shared by several replicas: docs/operations/conversation-store.md).
 public enum OrchestratorService: FleetService {
     public static let member = FleetMember.orchestrator
     public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
@@ -43,7 +44,7 @@ public enum OrchestratorService: FleetService {
             await runtime.health.addDependency(connection.peer, required: connection.required)
         }
 
-        let store = try makeStore(config, runtime: runtime)
+        let store = try await makeStore(config, runtime: runtime)
         await runtime.health.addComponent(store.kind) { await store.isHealthy() }
 
         let orchestrator = TurnOrchestrator(peers: peers, store: store, config: config,
@@ -52,11 +53,15 @@ public enum OrchestratorService: FleetService {
         await orchestrator.updateSessionGauge()
         OrchestratorController(orchestrator: orchestrator, mutationGuard: try MutationGuard(settings: runtime.settings))
             .addRoutes(to: routes)
-        return []
+        // The PostgreSQL store's connection pool closes after the server has drained (services stop
+        // in reverse order, the server first).
+        return (store as? PostgresConversationStore).map { [$0] } ?? []
     }
 
-    /// SQLite in DATA_DIR unless ORCHESTRATOR_STORE=memory.
-    static func makeStore(_ config: OrchestratorConfig, runtime: ServiceRuntime) throws -> any ConversationStore {
+    /// SQLite in DATA_DIR unless ORCHESTRATOR_STORE says memory or postgres. The PostgreSQL store is
+    /// migrated before the service starts; a database that does not answer within
+    /// `PostgresConversationStore.startupTimeout` stops start-up.
+    static func makeStore(_ config: OrchestratorConfig, runtime: ServiceRuntime) async throws -> any ConversationStore {
         switch config.store {
         case .sqlite:
             let store = try SQLiteConversationStore(directory: runtime.settings.dataDirectory,
@@ -66,6 +71,15 @@ public enum OrchestratorService: FleetService {
         case .memory:
             runtime.logger.notice("conversation memory in process memory only; it is lost on restart")
             return InMemoryConversationStore(maxMessagesPerSession: config.maxMessagesPerSession)
+        case .postgres:
+            // OrchestratorConfig refuses postgres without a URL.
+            guard let url = config.databaseURL else {
+                throw SettingsError(variable: "ORCHESTRATOR_DATABASE_URL", value: "", expected: DatabaseURL.expected)
+            }
+            let store = try await PostgresConversationStore(url: url, maxMessagesPerSession: config.maxMessagesPerSession,
+                                                            logger: runtime.logger)
+            runtime.logger.info("conversation memory in PostgreSQL", metadata: ["database": "\(url)"])
+            return store
         }
     }
 }

@@ -1,0 +1,1 @@
+../ServicesTests/OrchestratorTemporaryPostgres.swift
