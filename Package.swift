@@ -231,6 +231,9 @@ let package = Package(
         .target(
             name: "FleetTestSupport",
             dependencies: ["FleetContracts", "ServiceKit", "FleetAudio", "FleetSpeech", "FleetTelemetry",
+                           // TemporaryPostgres: a real PostgreSQL server for the conversation store's tests.
+                           "OrchestratorService", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Tests/FleetTestSupport",
@@ -296,7 +299,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "FleetAudio", "FleetSpeech", "FleetTelemetry", "ServiceKit", "OrchestratorService",
+                "FleetAudio", "FleetSpeech", "FleetTelemetry", "ServiceKit", "OrchestratorService", "FleetTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

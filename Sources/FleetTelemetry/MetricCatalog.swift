@@ -87,7 +87,7 @@ public enum MetricCatalog {
     public static let dependencyHealth = MetricDefinition(
         "service_dependency_health", .gauge,
         help: "Readiness of each downstream dependency as last seen: 1 ready, 0 not.",
-        labels: [.init("dependency", allowed: serviceNames + ["sqlite", "prometheus"])],
+        labels: [.init("dependency", allowed: serviceNames + storeComponents + ["prometheus"])],
         emittedBy: .services(["discord", "stt", "orchestrator", "testing-ui", "monitoring-dashboard"]))
     public static let healthCheckDuration = MetricDefinition(
         "health_check_duration_seconds", .histogram,
@@ -95,6 +95,8 @@ public enum MetricCatalog {
         buckets: requestBuckets, emittedBy: .everyService)
 
     static let health = [healthStatus, dependencyHealth, healthCheckDuration]
+    /// The databases a readiness report names as components (the orchestrator's conversation store).
+    public static let storeComponents = ["sqlite", "postgres"]
 
     // MARK: Process
 

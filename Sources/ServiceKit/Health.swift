@@ -87,7 +87,7 @@ public actor HealthMonitor {
         for (peer, state) in peerStates {
             MetricCatalog.dependencyHealth.set(state.status == "healthy" ? 1 : 0, ["dependency": peer])
         }
-        for (name, ok) in componentStates where MetricCatalog.serviceNames.contains(name) || name == "sqlite" {
+        for (name, ok) in componentStates where MetricCatalog.serviceNames.contains(name) || MetricCatalog.storeComponents.contains(name) {
             MetricCatalog.dependencyHealth.set(ok ? 1 : 0, ["dependency": name])
         }
         let report = Report(status: status, service: service, components: componentStates, dependencies: peerStates,

@@ -1,4 +1,5 @@
 import FleetTelemetry
+import FleetTestSupport
 import Foundation
 import OrchestratorService
 import Synchronization

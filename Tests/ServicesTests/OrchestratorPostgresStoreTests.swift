@@ -1,4 +1,5 @@
 import FleetTelemetry
+import FleetTestSupport
 import HTTPTypes
 import Foundation
 import Logging

@@ -1,20 +1,19 @@
-import Foundation
+public import Foundation
 import Logging
-import OrchestratorService
-import PostgresNIO
+public import OrchestratorService
+public import PostgresNIO
 
 /// A real PostgreSQL server for the tests of the orchestrator's PostgreSQL store: one per test
-/// process (ServicesTests and EndToEndTests each ask, the script starts one and hands both its URL), started on first use by scripts/postgres/temporary-postgres.sh (loopback, a free port,
+/// test process (shared by ServicesTests and EndToEndTests), started on first use by
+/// scripts/postgres/temporary-postgres.sh (loopback, a free port,
 /// trust authentication, fsync off, as the `postgres` user when the tests run as root) and stopped
 /// by that script when this process exits. Each test takes a fresh database of its own.
 ///
 /// AUDIOFLEET_TEST_POSTGRES_URL points the tests at a server of your own instead (a role that may
 /// CREATE DATABASE). Without either, the tests fail, saying how to install the server binaries:
 /// they never skip.
-///
-/// (The same file serves ServicesTests and EndToEndTests; the EndToEndTests copy is a symlink.)
-enum TemporaryPostgres {
-    static let variable = "AUDIOFLEET_TEST_POSTGRES_URL"
+public enum TemporaryPostgres {
+    public static let variable = "AUDIOFLEET_TEST_POSTGRES_URL"
     static let logger: Logger = {
         var logger = Logger(label: "temporary-postgres")
         logger.logLevel = .warning
@@ -28,10 +27,10 @@ enum TemporaryPostgres {
     private static let server = Task<DatabaseURL, any Error> { try await start() }
 
     /// The shared server's `postgres` database, as its superuser.
-    static func serverURL() async throws -> DatabaseURL { try await server.value }
+    public static func serverURL() async throws -> DatabaseURL { try await server.value }
 
     /// A fresh, empty database on the shared server.
-    static func makeDatabase() async throws -> DatabaseURL {
+    public static func makeDatabase() async throws -> DatabaseURL {
         var url = try await serverURL()
         let name = "audiofleet_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         // A name cannot be a bound parameter; this one is ours, letters, digits and underscores.
@@ -43,7 +42,7 @@ enum TemporaryPostgres {
     }
 
     /// Runs `body` on one plain connection to `url` (not a pool), closing it afterwards.
-    static func withConnection<T: Sendable>(to url: DatabaseURL, _ body: (PostgresConnection) async throws -> T)
+    public static func withConnection<T: Sendable>(to url: DatabaseURL, _ body: (PostgresConnection) async throws -> T)
         async throws -> T {
         let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.username,
                                                              password: url.password, database: url.database,
@@ -104,7 +103,7 @@ enum TemporaryPostgres {
     }
 }
 
-struct PostgresTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct PostgresTestError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -1,1 +1,0 @@
-../ServicesTests/OrchestratorTemporaryPostgres.swift
