@@ -157,18 +157,9 @@ final class ServedFleet: Sendable {
         environment["DATA_DIR"] = workDirectory.appendingPathComponent("data").path
         var started: [FleetMember: Process] = [:]
         for member in members {
-            let process = Process()
-            process.executableURL = FleetProcess.binary
-            process.arguments = ["serve", member.name, "--port", String(member.hostPort + portOffset)]
-            process.currentDirectoryURL = workDirectory
-            process.environment = environment
-            let log = workDirectory.appendingPathComponent("log/\(member.name).log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            started[member] = process
+            started[member] = try FleetProcess.launch(
+                ["serve", member.name, "--port", String(member.hostPort + portOffset)], in: workDirectory,
+                environment: environment, log: workDirectory.appendingPathComponent("log/\(member.name).log"))
         }
         processes = Mutex(started)
     }

@@ -23,6 +23,22 @@ final class FleetProcess: Sendable {
         return packageRoot.appendingPathComponent(".build/debug/audio-fleet")
     }
 
+    /// Starts `audio-fleet <arguments>` in `directory` with exactly `environment`, its output
+    /// (stdout and stderr) to the file `log`.
+    static func launch(_ arguments: [String], in directory: URL, environment: [String: String], log: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = environment
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
     /// `removing` takes variables out of the inherited environment (OTEL_*, to test the defaults).
     init(portOffset: Int, environment extra: [String: String], removing: (String) -> Bool = { _ in false }) throws {
         self.portOffset = portOffset

@@ -123,21 +123,13 @@ final class OrchestratorReplica: Sendable {
         self.port = port
         workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("audio-fleet-replica-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = FleetProcess.binary
-        process.arguments = ["serve", "orchestrator", "--port", String(port)]
-        process.currentDirectoryURL = workDirectory
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OTEL_") }
         environment["OTEL_ENABLED"] = "false"
         environment["DATA_DIR"] = workDirectory.appendingPathComponent("data").path
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let log = workDirectory.appendingPathComponent("orchestrator.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try FleetProcess.launch(["serve", "orchestrator", "--port", String(port)], in: workDirectory,
+                                              environment: environment,
+                                              log: workDirectory.appendingPathComponent("orchestrator.log"))
         self.process = Mutex(process)
     }
 

@@ -30,7 +30,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -41,8 +40,8 @@ from datetime import datetime, timezone
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "stack"))
-from nativefleet import Failure, Fleet, free_offset, get_json, request  # noqa: E402
-from stacklib import free_port, load_yaml, native_fleet  # noqa: E402
+from nativefleet import Failure, Fleet, free_offset, get_json, request, stop_group  # noqa: E402
+from stacklib import free_port, load_yaml  # noqa: E402
 
 TRACE_GOAL = 10.0
 PANELS_GOAL = 60.0
@@ -104,12 +103,7 @@ class LocalPrometheus:
         raise Failure("prometheus was not ready in time")
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, timeout=10)
 
 
 def panel_checks(prom):

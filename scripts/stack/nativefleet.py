@@ -44,6 +44,22 @@ def eventually(what, probe, timeout, interval=1.0):
     raise Failure(f"timed out after {timeout:.0f} s waiting for {what} ({last})")
 
 
+def stop_group(process, timeout=15):
+    """Stops a child started with start_new_session=True: SIGTERM to it, then SIGKILL to its whole
+    process group if it has not exited within `timeout` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def request(method, url, body=None, headers=None, timeout=10):
     """-> (status, headers, body bytes) for any status; raises only on a transport failure."""
     data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body

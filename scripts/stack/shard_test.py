@@ -25,7 +25,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nativefleet import Failure, Fleet, eventually, get_json, request  # noqa: E402
+from nativefleet import Failure, Fleet, eventually, get_json, request, stop_group  # noqa: E402
 from stacklib import (COMPOSE_ONLY, DASHBOARDS_GLOB, free_port, load_yaml, panels_of, path,  # noqa: E402
                       substitute)
 
@@ -129,12 +128,7 @@ class Prometheus:
         eventually("Prometheus scraping every bridge", probe, 60, interval=0.5)
 
     def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, timeout=10)
 
 
 class ExtraBridge:
@@ -162,12 +156,7 @@ class ExtraBridge:
         eventually("the extra bridge's /health/ready", probe, 60, interval=0.5)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_group(self.process)
 
 
 def speak_script(bridges):
