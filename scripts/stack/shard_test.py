@@ -21,6 +21,7 @@ evaluated as `x` itself, since two runs of different length cannot agree on a ra
 Standard library plus PyYAML.
 """
 import argparse
+import glob
 import json
 import os
 import re
@@ -68,7 +69,7 @@ def bridge_queries():
     """-> [(title, expr)]: every Prometheus target of every dashboard that reads the fleet's
     metrics by `job=~"$service"`, for the bridge's job, with counters as totals."""
     queries = []
-    for file in sorted(__import__("glob").glob(DASHBOARDS_GLOB)):
+    for file in sorted(glob.glob(DASHBOARDS_GLOB)):
         with open(file) as f:
             dashboard = json.load(f)
         for panel in panels_of(dashboard):

@@ -229,8 +229,7 @@ public final class PostgresConversationStore: ConversationStore, Service {
                     SET turn_count = conversation.turn_count + 1, updated_at = excluded.updated_at
                 RETURNING turn_count
                 """, logger: logger)
-            var number = 1
-            for try await value in numbered.decode(Int.self) { number = value }
+            let number = try await Self.value(numbered, as: Int.self) ?? 1
             let assistantReason = turn.inputGuardrailReason ?? turn.outputGuardrailReason
             try await connection.query("""
                 INSERT INTO message (conversation_id, turn, role, content, created_at, correlation_id, guardrail_reason)
@@ -277,34 +276,34 @@ public final class PostgresConversationStore: ConversationStore, Service {
         // Messages go with it (ON DELETE CASCADE).
         let client = client, logger = logger
         return try await bounded {
-            var deleted = false
-            for try await _ in try await client.query("DELETE FROM conversation WHERE id = \(session) RETURNING 1",
-                                                      logger: logger).decode(Int.self) { deleted = true }
-            return deleted
+            try await Self.value(client.query("DELETE FROM conversation WHERE id = \(session) RETURNING 1", logger: logger),
+                                 as: Int.self) != nil
         }
     }
 
     public func conversationCount() async throws -> Int {
         let client = client, logger = logger
         return try await bounded {
-            var count = 0
-            for try await value in try await client.query("SELECT COUNT(*) FROM conversation", logger: logger)
-                .decode(Int.self) { count = value }
-            return count
+            try await Self.value(client.query("SELECT COUNT(*) FROM conversation", logger: logger), as: Int.self) ?? 0
         }
     }
 
     public func isHealthy() async -> Bool {
         let client = client, logger = logger
-        let answer = try? await Self.withTimeout(Self.healthTimeout) { () -> Int? in
-            var one: Int?
-            for try await value in try await client.query("SELECT 1", logger: logger).decode(Int.self) { one = value }
-            return one
+        let answer = try? await Self.withTimeout(Self.healthTimeout) {
+            try await Self.value(client.query("SELECT 1", logger: logger), as: Int.self)
         }
         return answer == 1
     }
 
     // MARK: Helpers
+
+    /// The one-column result's value (its last row's, reading every row), nil when it has none.
+    private static func value<T: PostgresDecodable & Sendable>(_ rows: PostgresRowSequence, as type: T.Type) async throws -> T? {
+        var value: T?
+        for try await row in rows.decode(T.self) { value = row }
+        return value
+    }
 
     private static func messages(_ rows: PostgresRowSequence) async throws -> [StoredMessage] {
         var messages: [StoredMessage] = []
