@@ -1,3 +1,4 @@
+import FleetContracts
 import FleetTestSupport
 import ServiceKit
 import Testing
@@ -26,6 +27,20 @@ struct DiscordTalkTests {
         _ = (0..<41).map { _ in replay.nextPhrase() }
         replay.heard([.replied])
         #expect((0..<40).map { _ in replay.nextPhrase() } == conversing)
+    }
+
+    @Test("the speaker who opens a channel greets Atlas; from then on it talks as everyone does")
+    func channelOpenerGreets() {
+        var opener = SpeakerMind(seed: 42, name: "Ava")
+        let greetings = (0..<20).map { seed -> Phrase in
+            var mind = SpeakerMind(seed: UInt64(seed), name: "Ava")
+            return mind.nextPhrase(opensChannel: true)
+        }
+        #expect(greetings.allSatisfy { FleetPhrases.greetings.contains($0.text) && $0.kind == .request })
+        #expect(Set(greetings.map { $0.text }).count == FleetPhrases.greetings.count, "every greeting is drawn")
+        _ = opener.nextPhrase(opensChannel: true)
+        let later = (0..<40).map { _ in opener.nextPhrase(opensChannel: true) }
+        #expect(later.contains { !FleetPhrases.greetings.contains($0.text) }, "only the opening phrase is a greeting")
     }
 
     @Test("with overlap, a speaker talks without waiting for the floor; without, it waits")

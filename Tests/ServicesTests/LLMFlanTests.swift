@@ -34,6 +34,16 @@ struct LLMFlanTests {
         #expect(Intent.detect(text) == intent)
     }
 
+    @Test("the greetings a channel opens with are greetings to the model, answered in a sentence or two")
+    func openingGreetingsGetShortReplies() {
+        for text in FleetPhrases.greetings {
+            #expect(FleetPhrases.requests.contains(text), "\(text) is not one of the requests")
+            let reply = composer.reply(to: user(text), now: now)
+            #expect(reply.intent == .greeting, "\(text)")
+            #expect(reply.text.count <= 40, "\(reply.text.count) characters: \(reply.text)")
+        }
+    }
+
     @Test func repliesAreDeterministic() {
         for text in ["tell me a joke", "hello", "How do black holes form?", "weather in Oslo"] {
             #expect(composer.reply(to: user(text), now: now) == composer.reply(to: user(text), now: now))

@@ -106,8 +106,9 @@ class Fleet:
             else:
                 environment[key] = str(value)
         self.log = os.path.join(tmp, "fleet.out")
+        # The fleet runs in `tmp`, so a binary named relative to the caller's folder is made absolute.
         self.process = subprocess.Popen(
-            [binary, "up", "--port-offset", str(self.offset), "--log-directory", self.logs, *args],
+            [os.path.abspath(binary), "up", "--port-offset", str(self.offset), "--log-directory", self.logs, *args],
             stdout=open(self.log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment,
             start_new_session=True, cwd=tmp)
 

@@ -41,13 +41,17 @@ public enum PhraseCorpus {
     static let chatter = FleetPhrases.chatter.map { Phrase($0, .chatter) }
     static let injections = FleetPhrases.injections.map { Phrase($0, .injection) }
     static let personalData = FleetPhrases.personalData.map { Phrase($0, .pii) }
+    static let greetings = FleetPhrases.greetings.map { Phrase($0, .request) }
     static let followUps = FleetPhrases.followUps.map { Phrase($0, .followUp) }
     static let interjections = FleetPhrases.interjections.map { Phrase($0, .interjection) }
 
     /// A speaker's first phrase: a request to Atlas, as people open a conversation with the
     /// assistant — and so a freshly started fleet answers (and fills every panel) within a turn.
-    public static func pickOpening(using generator: inout SeededGenerator) -> Phrase {
-        requests[Int.random(in: 0..<requests.count, using: &generator)]
+    /// The speaker who opens a channel greets Atlas (a short exchange, so the first reply is
+    /// heard, and its turn's trace is complete, within seconds).
+    public static func pickOpening(greeting: Bool = false, using generator: inout SeededGenerator) -> Phrase {
+        let choices = greeting ? greetings : requests
+        return choices[Int.random(in: 0..<choices.count, using: &generator)]
     }
 
     /// The next phrase for a speaker, drawn from its own seeded stream so runs replay.

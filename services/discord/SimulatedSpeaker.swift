@@ -92,8 +92,9 @@ struct SimulatedSpeaker: Sendable {
     /// What the speaker does next: what was asked of it, or, after a quiet interval, a phrase of
     /// its own. Nil when there is nothing to say (the wait ended, or a barge-in came too late).
     func nextPlan(_ mind: inout SpeakerMind, fleetReady: inout Bool) async -> TalkPlan? {
-        // The channel's first member opens it as soon as the fleet is ready (a fresh `up` shows a
-        // turn within seconds); the others, and every later phrase, wait their drawn quiet.
+        // The channel's first member opens it as soon as the fleet is ready, with a greeting (a
+        // fresh `up` shows a whole turn within seconds); the others, and every later phrase, wait
+        // their drawn quiet.
         // The draw is made either way, so each speaker's seeded stream stays the same.
         let drawn = config.autostart ? mind.quiet(config.turnInterval) : nil
         let opensChannel = !fleetReady && channel.memberNames.first == identity.name
@@ -111,7 +112,7 @@ struct SimulatedSpeaker: Sendable {
                 await environment.untilFleetReady()
                 fleetReady = true
             }
-            let phrase = mind.nextPhrase()
+            let phrase = mind.nextPhrase(opensChannel: opensChannel)
             // Now and then someone starts talking without waiting for the exchange in progress.
             return TalkPlan(utterance: Utterance(text: phrase.text, turnID: nil),
                             waitsForFloor: !mind.strikes(config.overlapPercent))

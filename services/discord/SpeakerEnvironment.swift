@@ -106,10 +106,11 @@ struct SpeakerMind {
         percent > 0 && Double.random(in: 0..<100, using: &choices) < percent
     }
 
-    /// The first phrase opens a conversation; later ones follow it up about half the time.
-    mutating func nextPhrase() -> Phrase {
+    /// The first phrase opens a conversation (a greeting when this speaker opens the channel);
+    /// later ones follow it up about half the time.
+    mutating func nextPhrase(opensChannel: Bool = false) -> Phrase {
         defer { opening = false }
-        if opening { return PhraseCorpus.pickOpening(using: &choices) }
+        if opening { return PhraseCorpus.pickOpening(greeting: opensChannel, using: &choices) }
         if conversing, strikes(Self.followUpPercent) { return PhraseCorpus.pickFollowUp(using: &choices) }
         return PhraseCorpus.pick(using: &choices)
     }

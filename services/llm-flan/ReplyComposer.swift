@@ -154,10 +154,12 @@ struct ReplyComposer: Sendable {
         if Intent.normalizedWords(text).joined(separator: " ").contains("how are you") {
             return "I'm doing well, thanks for asking! What can I do for you?"
         }
+        // Short, as a voice assistant answers a hello: the channel's first turn is a greeting, and
+        // its reply is what a freshly started fleet plays first.
         let greetings = [
-            "Hello! I'm \(persona). How can I help you today?",
-            "Hi there! \(persona) here. What would you like to know?",
-            "Hey! Good to hear from you. What can I do for you?",
+            "Hello! How can I help?",
+            "Hi, \(persona) here. What can I do for you?",
+            "Hey! What would you like to know?",
         ]
         var generator = SeededGenerator(text: text)
         return greetings[generator.next(below: greetings.count)]
