@@ -38,7 +38,7 @@ public enum FleetPhrases {
         "Hey assistant, help me write a short birthday message.",
     ]
 
-    /// Requests that only greet Atlas, whose replies are a sentence or two. The first speaker of a
+    /// Requests that only greet Atlas, answered in a line. The first speaker of a
     /// freshly started channel says one of these, as people do when they join a call, so the first
     /// turn's reply plays in seconds and a new fleet's first complete trace is on the dashboard
     /// within about ten seconds of `up` (docs/performance.md, "Time to first trace").
