@@ -17,6 +17,12 @@ enum PostgresStoreFixture {
         return logger
     }()
 
+    /// The operation timeout of the contention tests. Their appends queue behind one row lock, and
+    /// under the whole parallel suite on two cores the last of 80 waited over the production 10 s
+    /// (CI, 2026-12-07). These tests assert what is stored, not how fast; the timeout stays for a
+    /// database that never answers.
+    static let contentionTimeout: Duration = .seconds(120)
+
     static func open(_ url: DatabaseURL, maxMessages: Int = 200, startupTimeout: Duration = .seconds(30),
                      operationTimeout: Duration = PostgresConversationStore.defaultOperationTimeout)
         async throws -> PostgresConversationStore {
@@ -104,7 +110,7 @@ struct PostgresConversationStoreTests {
     func concurrentMigrations() async throws {
         let url = try await TemporaryPostgres.makeDatabase()
         let stores = try await withThrowingTaskGroup(of: PostgresConversationStore.self) { group in
-            for _ in 0..<4 { group.addTask { try await Fixture.open(url) } }
+            for _ in 0..<4 { group.addTask { try await Fixture.open(url, operationTimeout: Fixture.contentionTimeout) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(stores.count == 4)
@@ -119,7 +125,8 @@ struct PostgresConversationStoreTests {
     @Test("two pools appending to one session at once: distinct turn numbers, nothing lost")
     func concurrentAppends() async throws {
         let url = try await TemporaryPostgres.makeDatabase()
-        let (a, b) = (try await Fixture.open(url, maxMessages: 1000), try await Fixture.open(url, maxMessages: 1000))
+        let (a, b) = (try await Fixture.open(url, maxMessages: 1000, operationTimeout: Fixture.contentionTimeout),
+                      try await Fixture.open(url, maxMessages: 1000, operationTimeout: Fixture.contentionTimeout))
         let perStore = 40
         let started = ContinuousClock.now
         let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -149,7 +156,8 @@ struct PostgresConversationStoreTests {
     @Test("concurrent appends with pruning keep exactly the last whole turns")
     func concurrentPruning() async throws {
         let url = try await TemporaryPostgres.makeDatabase()
-        let (a, b) = (try await Fixture.open(url, maxMessages: 10), try await Fixture.open(url, maxMessages: 10))
+        let (a, b) = (try await Fixture.open(url, maxMessages: 10, operationTimeout: Fixture.contentionTimeout),
+                      try await Fixture.open(url, maxMessages: 10, operationTimeout: Fixture.contentionTimeout))
         try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<20 {
                 group.addTask { try await a.append(Fixture.turn("s", "a\(index)")) }
