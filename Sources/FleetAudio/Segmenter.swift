@@ -136,17 +136,18 @@ public struct Segmenter: Sendable {
     }
 
     private mutating func close(_ reason: Segment.CloseReason) -> Segment? {
-        guard let segment = open else { return nil }
+        // Taken out of `open`, the buffer has one owner, so trimming it below copies nothing (a
+        // second reference made every close copy the whole utterance).
+        guard var segment = open else { return nil }
         open = nil
         let rate = Double(AudioFormat.sampleRate)
-        var samples = segment.samples
         if reason != .maxDuration {
-            // Keep a short tail after the last voiced frame; the rest of the timeout was silence.
-            let keep = segment.lastVoicedEndSample - segment.startSample + Int(Self.tailSeconds * rate)
-            if keep < samples.count { samples.removeLast(samples.count - keep) }
-            // The discarded silence is the next utterance's pre-roll.
+            // The silence about to be discarded is the next utterance's pre-roll.
             let limit = Int(Self.preRollSeconds * rate)
             preRoll = Array(segment.samples.suffix(limit))
+            // Keep a short tail after the last voiced frame; the rest of the timeout was silence.
+            let keep = segment.lastVoicedEndSample - segment.startSample + Int(Self.tailSeconds * rate)
+            if keep < segment.samples.count { segment.samples.removeLast(segment.samples.count - keep) }
         } else {
             // Speech runs on: the next segment starts where this one stopped, with no overlap.
             preRoll.removeAll()
@@ -155,9 +156,9 @@ public struct Segmenter: Sendable {
         let voicedSpan = Double(segment.lastVoicedEndSample - segment.firstVoicedSample) / rate
         guard voicedSpan >= minSegmentDuration else { return nil }
         return Segment(
-            samples: samples,
+            samples: segment.samples,
             startTime: Double(segment.startSample) / rate,
-            endTime: Double(segment.startSample + samples.count) / rate,
+            endTime: Double(segment.startSample + segment.samples.count) / rate,
             lastVoicedTime: Double(segment.lastVoicedEndSample) / rate,
             closedBy: reason
         )

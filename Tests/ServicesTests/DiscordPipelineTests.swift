@@ -41,6 +41,20 @@ struct DiscordPipelineTests {
         #expect(await harness.turns.record(id: record.id)?.outcome == .replied)
     }
 
+    @Test("the encode stage takes the segment's PCM: the rest of the turn holds only its Opus file")
+    func segmentPCMHandedOver() async throws {
+        let harness = DiscordHarness()
+        let segment = DiscordHarness.segment("Hey Atlas, what time is it?")
+        let duration = segment.duration
+        let record = await harness.pipeline.run(segment, speaker: DiscordHarness.speaker, turnNumber: 1)
+        #expect(record.outcome == .replied)
+        #expect(segment.takeSamples().isEmpty, "the segment still holds its PCM after the turn")
+        #expect(segment.duration == duration)
+        // What was taken is what was sent: the input file is the whole segment.
+        let input = try OggOpus.decode(record.inputAudio)
+        #expect(abs(input.duration - duration) < 0.021, "input \(input.duration) s, segment \(duration) s")
+    }
+
     @Test("the input audio carries the phrase and speaker as Ogg comments")
     func inputAudioComments() async throws {
         let harness = DiscordHarness()

@@ -56,6 +56,18 @@ struct LLMFlanTests {
         #expect(reply.text == "It's 2:05 PM UTC on Tuesday, June 3, 2025.")
     }
 
+    /// Midnight and noon on the 12-hour clock, a leap day, a Sunday and the last minute of a year:
+    /// the answer is spelled out from calendar components, not by DateFormatter.
+    @Test(arguments: [
+        (1_709_165_220, "It's 12:07 AM UTC on Thursday, February 29, 2024."),
+        (946_728_000, "It's 12:00 PM UTC on Saturday, January 1, 2000."),
+        (1_798_761_599, "It's 11:59 PM UTC on Thursday, December 31, 2026."),
+        (946_200_600, "It's 9:30 AM UTC on Sunday, December 26, 1999."),
+    ])
+    func timeAnswerOnTheClocksEdges(seconds: Int, expected: String) {
+        #expect(ReplyComposer.timeAnswer(now: Date(timeIntervalSince1970: TimeInterval(seconds))) == expected)
+    }
+
     @Test func weatherIsPlausibleAndSaysItIsSimulated() {
         let reply = composer.reply(to: user("What's the weather in new york tomorrow?"), now: now)
         #expect(reply.intent == .weather)

@@ -39,6 +39,22 @@ struct ConversationStoreTests {
         }
     }
 
+    @Test("SQLite stores a turn's time as GRDB stores a Date, in UTC, and reads it back to the millisecond")
+    func sqliteTimestamps() async throws {
+        let directory = OrchestratorFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteConversationStore(directory: directory, maxMessagesPerSession: 10)
+        // 2024-02-29 23:59:59.250 UTC: a leap day, a second before midnight.
+        let at = Date(timeIntervalSince1970: 1_709_251_199.25)
+        _ = try await store.append(NewTurn(sessionId: "s", correlationId: "c", userText: "hi", assistantText: "hello", at: at))
+        #expect(SQLiteConversationStore.timestamp(at) == "2024-02-29 23:59:59.250")
+        #expect(SQLiteConversationStore.timestamp(at) == String.fromDatabaseValue(at.databaseValue), "GRDB's own text")
+        let conversation = try #require(try await store.conversation(session: "s"))
+        for date in [conversation.createdAt, conversation.updatedAt] + conversation.messages.map(\.createdAt) {
+            #expect(abs(date.timeIntervalSince(at)) < 0.001, "\(date)")
+        }
+    }
+
     @Test("each session keeps at most ORCHESTRATOR_MAX_MESSAGES_PER_SESSION messages, pruning whole old turns")
     func pruning() async throws {
         try await Self.withStores(maxMessages: 4) { store in

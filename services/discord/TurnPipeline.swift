@@ -4,12 +4,16 @@ import FleetTelemetry
 import Foundation
 public import Logging
 import ServiceKit
+import Synchronization
 import Tracing
 
 /// A stretch of one speaker's speech that the segmenter closed, ready to become a voice turn.
 public struct VoiceSegment: Sendable {
-    /// 48 kHz mono PCM, as the bridge decoded it from the speaker's Opus packets.
-    public var samples: [Float]
+    /// 48 kHz mono PCM, as the bridge decoded it from the speaker's Opus packets, until the turn's
+    /// encode stage takes it (`takeSamples`).
+    private let pcm: PCMHandOff
+    /// Seconds of audio in the segment.
+    public let duration: Double
     /// What the speaker meant to say; travels as the REFERENCE_TRANSCRIPT comment so STT can be
     /// scored against it (and so the STT stub has something true to say).
     public var phrase: String
@@ -24,14 +28,34 @@ public struct VoiceSegment: Sendable {
 
     public init(samples: [Float], phrase: String, lastVoicedAt: Duration, endOfUtteranceDelay: Double,
                 concealedRatio: Double = 0) {
-        self.samples = samples
+        self.pcm = PCMHandOff(samples)
+        self.duration = Double(samples.count) / Double(AudioFormat.sampleRate)
         self.phrase = phrase
         self.lastVoicedAt = lastVoicedAt
         self.endOfUtteranceDelay = endOfUtteranceDelay
         self.concealedRatio = concealedRatio
     }
 
-    public var duration: Double { Double(samples.count) / Double(AudioFormat.sampleRate) }
+    /// The PCM, for the one stage that encodes it; afterwards every copy of the segment is empty.
+    /// A turn then waits for stt, the orchestrator and its channel's voice holding its Ogg Opus
+    /// file (about 4 KB a second of speech) instead of 192 KB a second of Float samples, and at 100
+    /// speakers tens of turns wait at once.
+    func takeSamples() -> [Float] { pcm.take() }
+}
+
+/// A buffer handed over once: the turn's task, its closure and the pipeline all hold the segment,
+/// so only a shared box lets the encode stage free the PCM while they still run.
+final class PCMHandOff: Sendable {
+    private let samples: Mutex<[Float]>
+
+    init(_ samples: [Float]) { self.samples = Mutex(samples) }
+
+    func take() -> [Float] {
+        samples.withLock { samples in
+            defer { samples = [] }
+            return samples
+        }
+    }
 }
 
 /// Who is speaking: a member of the voice channel with their own conversation with Atlas.

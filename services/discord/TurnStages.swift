@@ -33,7 +33,7 @@ extension TurnPipeline {
                 OpusComment.voice: speaker.voice,
             ]
             // A burst of encoding: off the cooperative threads that pace every 20 ms loop.
-            let samples = segment.samples
+            let samples = segment.takeSamples()
             let bytes = try await CodecThread.run { try OggOpus.encode(samples, comments: comments) }
             stage.attributes["audio.duration_seconds"] = segment.duration
             stage.attributes["audio.bytes"] = bytes.count

@@ -72,7 +72,8 @@ struct TurnView: ResponseEncodable {
         try container.encode(record.speaker, forKey: .speaker)
         try container.encode(record.sessionId, forKey: .sessionId)
         try container.encode(record.turnNumber, forKey: .turnNumber)
-        try container.encode(ISO8601DateFormatter().string(from: record.startedAt), forKey: .startedAt)
+        // FoundationEssentials' ISO 8601 style, not ISO8601DateFormatter: that one loads ICU.
+        try container.encode(record.startedAt.formatted(.iso8601), forKey: .startedAt)
         try container.encode(record.phrase, forKey: .phrase)
         try container.encodeIfPresent(record.transcript, forKey: .transcript)
         try container.encodeIfPresent(record.wordErrorRate, forKey: .wordErrorRate)

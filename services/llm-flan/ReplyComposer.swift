@@ -86,15 +86,22 @@ struct ReplyComposer: Sendable {
 
     // MARK: Answers
 
+    /// "It's 2:05 PM UTC on Tuesday, June 3, 2025." Spelled out from the Gregorian calendar's
+    /// components rather than by DateFormatter: that one runs on ICU, whose pages (5 MiB resident in
+    /// llm-flan at 100 speakers, measured) the service would carry for one sentence.
     static func timeAnswer(now: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "h:mm a"
-        let time = formatter.string(from: now)
-        formatter.dateFormat = "EEEE, MMMM d, yyyy"
-        return "It's \(time) UTC on \(formatter.string(from: now))."
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let parts = calendar.dateComponents([.year, .month, .day, .weekday, .hour, .minute], from: now)
+        let hour = parts.hour ?? 0, minute = parts.minute ?? 0
+        let clock = "\((hour + 11) % 12 + 1):\(minute < 10 ? "0" : "")\(minute) \(hour < 12 ? "AM" : "PM")"
+        let weekday = weekdays[((parts.weekday ?? 1) - 1) % 7], month = months[((parts.month ?? 1) - 1) % 12]
+        return "It's \(clock) UTC on \(weekday), \(month) \(parts.day ?? 1), \(parts.year ?? 1970)."
     }
+
+    private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    private static let months = ["January", "February", "March", "April", "May", "June", "July", "August",
+                                 "September", "October", "November", "December"]
 
     static func weatherAnswer(for text: String, now: Date) -> String {
         let place = location(in: text) ?? "your area"

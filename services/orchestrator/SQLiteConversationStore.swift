@@ -75,13 +75,13 @@ public struct SQLiteConversationStore: ConversationStore {
             try db.execute(sql: """
                 INSERT INTO conversation (id, created_at, updated_at, turn_count) VALUES (?, ?, ?, 1)
                 ON CONFLICT(id) DO UPDATE SET turn_count = turn_count + 1, updated_at = excluded.updated_at
-                """, arguments: [turn.sessionId, turn.at, turn.at])
+                """, arguments: [turn.sessionId, Self.timestamp(turn.at), Self.timestamp(turn.at)])
             let number = try Int.fetchOne(db, sql: "SELECT turn_count FROM conversation WHERE id = ?",
                                           arguments: [turn.sessionId]) ?? 1
             let insert = "INSERT INTO message (conversation_id, turn, role, content, created_at, correlation_id, guardrail_reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            try db.execute(sql: insert, arguments: [turn.sessionId, number, "user", turn.userText, turn.at,
+            try db.execute(sql: insert, arguments: [turn.sessionId, number, "user", turn.userText, Self.timestamp(turn.at),
                                                     turn.correlationId, turn.inputGuardrailReason])
-            try db.execute(sql: insert, arguments: [turn.sessionId, number, "assistant", turn.assistantText, turn.at,
+            try db.execute(sql: insert, arguments: [turn.sessionId, number, "assistant", turn.assistantText, Self.timestamp(turn.at),
                                                     turn.correlationId,
                                                     turn.inputGuardrailReason ?? turn.outputGuardrailReason])
             try db.execute(sql: "DELETE FROM message WHERE conversation_id = ? AND turn <= ?",
@@ -89,6 +89,16 @@ public struct SQLiteConversationStore: ConversationStore {
             return number
         }
     }
+
+    /// A time as GRDB stores a `Date`: "yyyy-MM-dd HH:mm:ss.SSS" in UTC, and read back as one. Bound
+    /// as a `Date`, GRDB formats it with DateFormatter, which runs on ICU; at 100 speakers that put
+    /// 2-3 MiB of ICU code in the orchestrator's RSS, its only use of ICU. FoundationEssentials' ISO
+    /// 8601 style writes the same text (milliseconds truncated where ICU rounds).
+    static func timestamp(_ date: Date) -> String { date.formatted(timestampStyle) }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space,
+                                                                timeSeparator: .colon, timeZone: .gmt)
+        .year().month().day().time(includingFractionalSeconds: true)
 
     public func conversation(session: String) async throws -> Conversation? {
         try await pool.read { db in

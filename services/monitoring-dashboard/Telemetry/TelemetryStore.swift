@@ -110,7 +110,7 @@ final class TelemetryStore: Sendable {
 
     /// Renames the file (and its -wal and -shm) to `<file>.corrupt-<timestamp>`; returns the new name.
     static func moveAside(_ path: String) -> String {
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let stamp = Date().formatted(.iso8601).replacingOccurrences(of: ":", with: "")
         let aside = "\(path).corrupt-\(stamp)"
         let files = FileManager.default
         try? files.moveItem(atPath: path, toPath: aside)
