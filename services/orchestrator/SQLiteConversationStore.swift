@@ -70,18 +70,18 @@ public struct SQLiteConversationStore: ConversationStore {
     }
 
     public func append(_ turn: NewTurn) async throws -> Int {
-        let keptTurns = keptTurns
+        let keptTurns = keptTurns, at = Self.timestamp(turn.at)
         return try await pool.write { db in
             try db.execute(sql: """
                 INSERT INTO conversation (id, created_at, updated_at, turn_count) VALUES (?, ?, ?, 1)
                 ON CONFLICT(id) DO UPDATE SET turn_count = turn_count + 1, updated_at = excluded.updated_at
-                """, arguments: [turn.sessionId, Self.timestamp(turn.at), Self.timestamp(turn.at)])
+                """, arguments: [turn.sessionId, at, at])
             let number = try Int.fetchOne(db, sql: "SELECT turn_count FROM conversation WHERE id = ?",
                                           arguments: [turn.sessionId]) ?? 1
             let insert = "INSERT INTO message (conversation_id, turn, role, content, created_at, correlation_id, guardrail_reason) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            try db.execute(sql: insert, arguments: [turn.sessionId, number, "user", turn.userText, Self.timestamp(turn.at),
+            try db.execute(sql: insert, arguments: [turn.sessionId, number, "user", turn.userText, at,
                                                     turn.correlationId, turn.inputGuardrailReason])
-            try db.execute(sql: insert, arguments: [turn.sessionId, number, "assistant", turn.assistantText, Self.timestamp(turn.at),
+            try db.execute(sql: insert, arguments: [turn.sessionId, number, "assistant", turn.assistantText, at,
                                                     turn.correlationId,
                                                     turn.inputGuardrailReason ?? turn.outputGuardrailReason])
             try db.execute(sql: "DELETE FROM message WHERE conversation_id = ? AND turn <= ?",
