@@ -108,6 +108,12 @@ def run(binary, exports, speakers, warmup, window, sink=None):
     return results
 
 
+def pooled_cpu_per_turn(runs, export):
+    """CPU seconds per turn over every window with export on (or off) taken together."""
+    chosen = [r for r in runs if r["export"] == export]
+    return sum(r["cpu_seconds"] for r in chosen) / sum(r["turns"] for r in chosen)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", default=benchlib.DEBUG_BINARY)
@@ -160,8 +166,7 @@ def main():
         print(f"  spread over the {len(pairs)} on/off pairs: {min(pairs) * 100:+.1f} % to {max(pairs) * 100:+.1f} %"
               " (a window's turns differ in what was said and answered, so their CPU does too)")
         # All windows together: CPU over turns of every "on" window against every "off" one.
-        pooled = (sum(r["cpu_seconds"] for r in runs if r["export"]) / sum(r["turns"] for r in runs if r["export"])) \
-            / (sum(r["cpu_seconds"] for r in runs if not r["export"]) / sum(r["turns"] for r in runs if not r["export"])) - 1
+        pooled = pooled_cpu_per_turn(runs, export=True) / pooled_cpu_per_turn(runs, export=False) - 1
         print(f"  pooled over all windows (CPU sum / turn sum): {pooled * 100:+.1f} %")
         # Where the difference goes: each process's CPU per turn, median on minus median off.
         services = sorted({name for r in runs for name in r["cpu_by_service"]})

@@ -214,7 +214,7 @@ def run(args):
     from playwright.sync_api import sync_playwright
 
     tmp = tempfile.mkdtemp(prefix="browser-test.")
-    fleet = Fleet(os.path.abspath(args.binary), tmp)
+    fleet = Fleet(args.binary, tmp)
     dialogs = []
     t0 = time.monotonic()
     try:
