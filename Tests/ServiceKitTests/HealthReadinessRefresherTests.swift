@@ -19,6 +19,11 @@ final class SwitchablePeer: Peer, Sendable {
 /// The readiness gauges follow a dependency on their own, with nobody calling /health/ready.
 @Suite("Readiness refresher")
 struct HealthReadinessRefresherTests {
+    /// Longer than `effectDeadline`: twice in fresh-clone CI runs (2026-12-07) the whole parallel
+    /// suite on two cores kept this test's tasks from running for about 40 s, and the first poll
+    /// gave up though nothing was wrong (alone it passes in about 4 s). A real failure still fails.
+    static let deadline: Duration = .seconds(120)
+
     @Test("a dependency that dies flips the gauges without a readiness probe, and back when it returns")
     func gaugesFollowTheDependency() async throws {
         let registry = PrometheusCollectorRegistry()
@@ -34,15 +39,15 @@ struct HealthReadinessRefresherTests {
                 group.addTask { try await ReadinessRefresher(health: health, interval: .milliseconds(100)).run() }
                 defer { group.cancelAll() }
 
-                let up = try await poll(within: effectDeadline) { dependency() == 1 && status() == 1 ? true : nil }
+                let up = try await poll(within: Self.deadline) { dependency() == 1 && status() == 1 ? true : nil }
                 #expect(up == true, "gauges while the peer is live: dependency \(dependency() ?? -1), status \(status() ?? -1)")
 
                 peer.set(live: false)
-                let down = try await poll(within: effectDeadline) { dependency() == 0 && status() == 0 ? true : nil }
+                let down = try await poll(within: Self.deadline) { dependency() == 0 && status() == 0 ? true : nil }
                 #expect(down == true, "gauges after the peer died: dependency \(dependency() ?? -1), status \(status() ?? -1)")
 
                 peer.set(live: true)
-                let back = try await poll(within: effectDeadline) { dependency() == 1 && status() == 1 ? true : nil }
+                let back = try await poll(within: Self.deadline) { dependency() == 1 && status() == 1 ? true : nil }
                 #expect(back == true, "gauges after the peer came back: dependency \(dependency() ?? -1), status \(status() ?? -1)")
             }
         }
