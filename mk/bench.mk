@@ -20,7 +20,7 @@ endef
 
 bench: build-debug ## Every benchmark in full: codec ratio and micro benchmarks (release), callgrind count, telemetry overhead, first audio, memory, capacity, start-up
 	@mkdir -p $(BENCH_JSON_DIR)
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) -c release --product audio-fleet
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product audio-fleet
 	$(RELEASE_BIN) bench
 	@echo; echo "== codec ratio =="
 	$(RELEASE_BIN) bench codec --json $(BENCH_JSON_DIR)/codec.json

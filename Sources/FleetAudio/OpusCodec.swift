@@ -143,7 +143,6 @@ public final class OpusEncoder {
 /// the decoder's state (and its loss concealment) depends on the order of packets.
 public final class OpusDecoder {
     private let state: OpaquePointer
-    private var pcmBuffer = [Float](repeating: 0, count: OpusDecoder.maxFrameSamples)
     /// Concealment must cover the duration of the packet that went missing; packets of one
     /// stream normally share a duration, so the previous packet's is the best guess.
     private var lastFrameSamples = AudioFormat.samplesPerFrame
@@ -171,7 +170,15 @@ public final class OpusDecoder {
         guard !packet.isEmpty else {
             throw .corruptPacket
         }
-        let samples = try run(packet, frameSamples: Self.maxFrameSamples, fec: false)
+        // Sized from the packet's own header: no scratch buffer for the longest (120 ms) frame,
+        // which was 23 KB per decoder, and the bridge keeps one decoder per speaker.
+        let frameSamples = packet.withUnsafeBufferPointer { data in
+            data.baseAddress.map { opus_decoder_get_nb_samples(state, $0, Int32(data.count)) } ?? OPUS_INVALID_PACKET
+        }
+        guard frameSamples > 0 else {
+            throw frameSamples == OPUS_INVALID_PACKET || frameSamples == 0 ? .corruptPacket : .libopus(frameSamples)
+        }
+        let samples = try run(packet, frameSamples: Int(frameSamples), fec: false)
         lastFrameSamples = samples.count
         return samples
     }
@@ -223,21 +230,28 @@ public final class OpusDecoder {
         return try run(packet, frameSamples: lastFrameSamples, fec: true)
     }
 
+    /// Decodes into an array of `frameSamples`, the most libopus may write, cut to what it wrote.
     private func run(_ packet: [UInt8]?, frameSamples: Int, fec: Bool) throws(AudioCodecError) -> [Float] {
         let state = self.state
-        let decoded: Int32 = pcmBuffer.withUnsafeMutableBufferPointer { out in
-            guard let pcm = out.baseAddress else { return OPUS_BAD_ARG }
-            guard let packet else {
-                return opus_decode_float(state, nil, 0, pcm, Int32(frameSamples), 0)
+        var decoded: Int32 = 0
+        let samples = [Float](unsafeUninitializedCapacity: frameSamples) { out, initialized in
+            guard let pcm = out.baseAddress else {
+                decoded = OPUS_BAD_ARG
+                return
             }
-            return packet.withUnsafeBufferPointer { data in
-                opus_decode_float(state, data.baseAddress, Int32(data.count), pcm, Int32(frameSamples), fec ? 1 : 0)
+            if let packet {
+                decoded = packet.withUnsafeBufferPointer { data in
+                    opus_decode_float(state, data.baseAddress, Int32(data.count), pcm, Int32(frameSamples), fec ? 1 : 0)
+                }
+            } else {
+                decoded = opus_decode_float(state, nil, 0, pcm, Int32(frameSamples), 0)
             }
+            initialized = max(0, Int(decoded))
         }
         guard decoded >= 0 else {
             throw decoded == OPUS_INVALID_PACKET ? .corruptPacket : .libopus(decoded)
         }
-        return Array(pcmBuffer[0..<Int(decoded)])
+        return samples
     }
 }
 

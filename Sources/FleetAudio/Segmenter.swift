@@ -40,14 +40,14 @@ public struct Segmenter: Sendable {
     static let tailSeconds = 0.2
 
     private struct OpenSegment: Sendable {
-        var samples: [Float]
+        var samples: OpenSegmentAudio
         var startSample: Int
         var firstVoicedSample: Int
         var lastVoicedEndSample: Int
     }
 
     private var unframed: [Float] = []
-    private var preRoll: [Float] = []
+    private var preRoll = PreRoll(capacity: Int(Segmenter.preRollSeconds * Double(AudioFormat.sampleRate)))
     private var open: OpenSegment?
     private var streamSamples = 0
     private var noiseFloor: NoiseFloorTracker
@@ -91,7 +91,7 @@ public struct Segmenter: Sendable {
     /// segmenter stays usable; stream time keeps counting.
     public mutating func flush() -> [Segment] {
         guard open != nil else { return [] }
-        open?.samples += unframed
+        open?.samples.append(unframed)
         streamSamples += unframed.count
         unframed.removeAll()
         return close(.flush).map { [$0] } ?? []
@@ -107,22 +107,20 @@ public struct Segmenter: Sendable {
         guard open != nil else {
             if voiced {
                 open = OpenSegment(
-                    samples: preRoll + frame,
+                    samples: OpenSegmentAudio(preRoll: preRoll, then: frame),
                     startSample: frameStart - preRoll.count,
                     firstVoicedSample: frameStart,
                     lastVoicedEndSample: streamSamples
                 )
                 preRoll.removeAll()
             } else {
-                preRoll += frame
-                let limit = Int(Self.preRollSeconds * Double(AudioFormat.sampleRate))
-                if preRoll.count > limit { preRoll.removeFirst(preRoll.count - limit) }
+                preRoll.append(frame)
             }
             return nil
         }
 
         // Mutate through the optional so the growing sample buffer is appended in place, not copied.
-        open?.samples += frame
+        open?.samples.append(frame)
         if voiced { open?.lastVoicedEndSample = streamSamples }
         guard let segment = open else { return nil }
         let rate = Double(AudioFormat.sampleRate)
@@ -136,18 +134,16 @@ public struct Segmenter: Sendable {
     }
 
     private mutating func close(_ reason: Segment.CloseReason) -> Segment? {
-        // Taken out of `open`, the buffer has one owner, so trimming it below copies nothing (a
-        // second reference made every close copy the whole utterance).
+        // Taken out of `open`, the chunks have one owner, so trimming them below copies nothing.
         guard var segment = open else { return nil }
         open = nil
         let rate = Double(AudioFormat.sampleRate)
         if reason != .maxDuration {
             // The silence about to be discarded is the next utterance's pre-roll.
-            let limit = Int(Self.preRollSeconds * rate)
-            preRoll = Array(segment.samples.suffix(limit))
+            preRoll.replace(with: segment.samples.suffix(preRoll.capacity))
             // Keep a short tail after the last voiced frame; the rest of the timeout was silence.
             let keep = segment.lastVoicedEndSample - segment.startSample + Int(Self.tailSeconds * rate)
-            if keep < segment.samples.count { segment.samples.removeLast(segment.samples.count - keep) }
+            segment.samples.keepFirst(keep)
         } else {
             // Speech runs on: the next segment starts where this one stopped, with no overlap.
             preRoll.removeAll()
@@ -156,7 +152,7 @@ public struct Segmenter: Sendable {
         let voicedSpan = Double(segment.lastVoicedEndSample - segment.firstVoicedSample) / rate
         guard voicedSpan >= minSegmentDuration else { return nil }
         return Segment(
-            samples: segment.samples,
+            samples: segment.samples.floats(),
             startTime: Double(segment.startSample) / rate,
             endTime: Double(segment.startSample + segment.samples.count) / rate,
             lastVoicedTime: Double(segment.lastVoicedEndSample) / rate,

@@ -120,6 +120,24 @@ struct OpusCodecTests {
         #expect(snr < 16)
     }
 
+    @Test("the decoder sizes its output from the packet: two 20 ms frames in one packet decode to 40 ms")
+    func decodesLongerPackets() throws {
+        let encoder = try OpusEncoder(settings: .voice)
+        let pcm = Array(Self.speech.prefix(2 * AudioFormat.samplesPerFrame))
+        let first = try encoder.encode(Array(pcm[..<AudioFormat.samplesPerFrame]))
+        let second = try encoder.encode(Array(pcm[AudioFormat.samplesPerFrame...]))
+        try #require(first[0] == second[0] && first.count - 1 < 252, "same configuration, short first frame")
+        // RFC 6716 3.2.4, code 2: the TOC with c = 2, the first frame's length, then both frames.
+        let twoFrames = [first[0] & 0xFC | 0x02, UInt8(first.count - 1)] + first.dropFirst() + second.dropFirst()
+        let decoder = try OpusDecoder()
+        #expect(try decoder.decode(twoFrames).count == 2 * AudioFormat.samplesPerFrame)
+        #expect(try decoder.decode(first).count == AudioFormat.samplesPerFrame)
+        // Concealment follows the last packet's length.
+        #expect(try decoder.concealLostFrame().count == AudioFormat.samplesPerFrame)
+        // A code 3 packet without its frame-count byte is not a packet.
+        #expect(throws: AudioCodecError.corruptPacket) { try decoder.decode([first[0] | 0x03]) }
+    }
+
     @Test("encoder rejects frames that are not 960 samples")
     func invalidFrameSize() throws {
         let encoder = try OpusEncoder()

@@ -84,6 +84,10 @@ struct VoiceActivityTests {
             #expect(abs(segment.lastVoicedTime - span.upperBound) <= 0.06)
             #expect(segment.endTime >= span.upperBound && segment.endTime <= span.upperBound + 0.3)
             #expect(abs(Double(segment.samples.count) / 48_000 - segment.duration) < 1e-9)
+            // The segment is the stream's own audio at its place, to 16-bit precision (pre-roll included).
+            let offset = Int((segment.startTime * 48_000).rounded())
+            let original = mix[offset..<(offset + segment.samples.count)]
+            #expect(zip(original, segment.samples).allSatisfy { abs($0 - $1) <= 0.5 / 32_767 + 1e-7 })
         }
     }
 

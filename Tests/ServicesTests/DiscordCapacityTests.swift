@@ -18,6 +18,8 @@ struct DiscordCapacityTests {
         let again = try await cache.burst(Self.phrases[0], voice: .default, settings: .voice, silenceTimeout: 0.75)
         #expect(cache.counts.hits == 1 && cache.counts.misses == 1)
         #expect(first.bytes == again.bytes && cache.bytesHeld == first.size)
+        // What the bound counts is what the burst takes: no storage left over from appending.
+        #expect(first.bytes.capacity - first.bytes.count < 32 && first.ends.capacity - first.ends.count < 4)
         #expect(first.speechSamples > AudioFormat.sampleRate / 2)
         let decoder = try OpusDecoder()
         let audio = try (0..<first.count).flatMap { try decoder.decode(first.packet($0)) }

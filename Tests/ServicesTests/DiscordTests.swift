@@ -194,6 +194,26 @@ struct DiscordTests {
         #expect(await log.outcomes[.replied] == 2)
         #expect(await log.medianEndToEnd == 3)
     }
+
+    @Test("a finished turn's audio is stored at its size, not at the capacity it was built with")
+    func turnLogCompactsAudio() async throws {
+        let log = TurnLog(capacity: 3)
+        var record = TurnRecord(id: await log.reserveID(), speaker: "Ava", sessionId: "s", turnNumber: 1, phrase: "p")
+        record.inputAudio.reserveCapacity(64_000)
+        record.inputAudio += (0..<1_000).map { UInt8($0 % 256) }
+        var reply: [UInt8] = []
+        reply.reserveCapacity(64_000)
+        reply += [1, 2, 3]
+        record.replyAudio = reply
+        await log.store(record)  // in flight: kept as it is
+        #expect(try #require(await log.record(id: 1)).inputAudio.capacity >= 64_000)
+        record.outcome = .replied
+        await log.store(record)
+        let stored = try #require(await log.record(id: 1))
+        #expect(stored.inputAudio == record.inputAudio && stored.replyAudio == [1, 2, 3])
+        #expect(stored.inputAudio.capacity < 2_000, "capacity \(stored.inputAudio.capacity)")
+        #expect(try #require(stored.replyAudio).capacity < 100)
+    }
 }
 
 private actor OrderRecorder {

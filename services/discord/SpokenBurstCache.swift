@@ -127,7 +127,9 @@ final class SpokenBurstCache: Sendable {
             bytes += try encoder.encode(frame)
             ends.append(bytes.count)
         }
-        return Burst(bytes: bytes, ends: ends, speechSamples: speech.count)
+        // At their exact size: the cache's bound counts what the arrays hold, and grown by appending
+        // they could take up to twice that.
+        return Burst(bytes: bytes.compacted(), ends: ends.compacted(), speechSamples: speech.count)
     }
 }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import FleetAudio
 import FleetContracts
 
 /// How a voice turn ended; the `voice_turns_total{outcome}` label values.
@@ -90,6 +91,15 @@ extension TurnRecord {
         record.error = redactor.redacted(error)
         return record
     }
+
+    /// The record with its two audio files at their exact size. Both were built by appending, so
+    /// their arrays can hold up to twice their bytes, and the log keeps `capacity` turns of them.
+    func compactingAudio() -> TurnRecord {
+        var record = self
+        record.inputAudio = inputAudio.compacted()
+        record.replyAudio = replyAudio?.compacted()
+        return record
+    }
 }
 
 /// The last N turns, newest last, plus running totals that outlive the ring.
@@ -116,7 +126,8 @@ public actor TurnLog {
     /// Adds or replaces a turn (a turn is stored when it starts and again when it ends, so the
     /// page shows turns in flight).
     public func store(_ record: TurnRecord) {
-        let record = record.redactingPersonalData()
+        var record = record.redactingPersonalData()
+        if record.outcome != nil { record = record.compactingAudio() }
         if let index = records.lastIndex(where: { $0.id == record.id }) {
             let previous = records[index].outcome
             records[index] = record

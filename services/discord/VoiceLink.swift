@@ -54,7 +54,12 @@ public final class VoiceLink {
     /// metric updates cheap and still moves a dashboard within its scrape interval.
     static let reportInterval = 50
 
-    private var encoder: OpusEncoder
+    /// The encoder settings the speaker's client uses now (in-band FEC while impairment is expected).
+    private(set) var senderSettings: OpusSettings
+    /// Made on the first raw frame (`carry(_:lateness:)`) and again when the settings change. A
+    /// simulated speaker sends packets its client encoded already (`SpokenBurstCache`), so it never
+    /// needs one: libopus's encoder state is 44 KB, 4.4 MB for 100 speakers who never used it.
+    private var encoder: OpusEncoder?
     private let decoder: OpusDecoder
     private var segmenter: Segmenter
     private let conditions: @Sendable () -> LinkConditions
@@ -89,7 +94,7 @@ public final class VoiceLink {
         let initial = conditions()
         self.conditions = conditions
         applied = initial
-        encoder = try OpusEncoder(settings: initial.expectsImpairment ? .voiceOverLossyNetwork : .voice)
+        senderSettings = initial.expectsImpairment ? .voiceOverLossyNetwork : .voice
         decoder = try OpusDecoder()
         self.segmenter = segmenter
         loss = GilbertElliott(meanLossPercent: initial.lossPercent, meanBurstLength: Self.burstLength(of: initial))
@@ -99,9 +104,6 @@ public final class VoiceLink {
         self.telemetry = telemetry
     }
 
-    /// The encoder settings the speaker's client uses now (in-band FEC while impairment is expected).
-    var senderSettings: OpusSettings { encoder.settings }
-
     /// Seconds of audio the bridge has played out from this speaker (concealed frames included).
     public var streamTime: Double { segmenter.streamTime }
 
@@ -109,8 +111,16 @@ public final class VoiceLink {
     /// `lateness`: seconds the frame left after its real-time schedule.
     public func carry(_ frame: [Float], lateness: Double = 0) throws -> [Segment] {
         var room: RoomMicrophone?
-        // The encoder is read after `send` has followed the conditions (which may replace it).
-        return try send(lateness: lateness, room: &room) { _ in try self.encoder.encode(frame) }
+        // `send` passes the settings after it has followed the conditions (which may change them).
+        return try send(lateness: lateness, room: &room) { settings in try self.encoder(for: settings).encode(frame) }
+    }
+
+    /// The client's encoder for `settings`: the one it has, or a new one when the settings changed.
+    private func encoder(for settings: OpusSettings) throws -> OpusEncoder {
+        if let encoder, encoder.settings == settings { return encoder }
+        let fresh = try OpusEncoder(settings: settings)
+        encoder = fresh
+        return fresh
     }
 
     /// Carries one 20 ms frame the speaker's client already encoded (`packet` answers it for the
@@ -124,7 +134,7 @@ public final class VoiceLink {
     private func send(lateness: Double, room: inout RoomMicrophone?,
                       packet encoded: (OpusSettings) throws -> [UInt8]) throws -> [Segment] {
         let conditions = try follow(self.conditions())
-        let packet = try encoded(encoder.settings)
+        let packet = try encoded(senderSettings)
         let sequence = nextSequence
         nextSequence += 1
         statistics.packetsSent += 1
@@ -185,8 +195,8 @@ public final class VoiceLink {
         guard conditions != applied else { return conditions }
         applied = conditions
         loss.retune(meanLossPercent: conditions.lossPercent, meanBurstLength: Self.burstLength(of: conditions))
-        if conditions.expectsImpairment != encoder.settings.inbandFEC {
-            encoder = try OpusEncoder(settings: conditions.expectsImpairment ? .voiceOverLossyNetwork : .voice)
+        if conditions.expectsImpairment != senderSettings.inbandFEC {
+            senderSettings = conditions.expectsImpairment ? .voiceOverLossyNetwork : .voice
         }
         return conditions
     }
@@ -230,7 +240,7 @@ public final class VoiceLink {
             if let packet = slot.packet {
                 audio = try decoder.decode(packet)
                 statistics.packetsReceived += 1
-            } else if encoder.settings.inbandFEC, let next = slot.next {
+            } else if senderSettings.inbandFEC, let next = slot.next {
                 audio = try decoder.decodeFEC(next: next)
                 statistics.framesRecovered += 1
             } else {

@@ -157,13 +157,12 @@ struct TTSBarkController: Sendable {
                   default: engine.defaultVoice)
     }
 
-    /// Rendering a long text is real CPU work; it runs on a Dispatch worker so the few threads of
-    /// Swift's cooperative pool (one per core) stay free for the requests being served meanwhile.
+    /// Rendering a long text is real CPU work; it runs on one of the service's synthesis threads
+    /// (one per core, `WorkerThreads` says why), so the few threads of Swift's cooperative pool
+    /// stay free for the requests being served meanwhile.
+    static let synthesisThreads = WorkerThreads(name: "synthesis", count: ProcessInfo.processInfo.activeProcessorCount)
+
     static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
+        try await synthesisThreads.run(work)
     }
 }

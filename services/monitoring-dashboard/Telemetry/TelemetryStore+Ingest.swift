@@ -49,9 +49,10 @@ extension TelemetryStore {
     /// returns how many were stored.
     @discardableResult
     func insert(points: [StoredMetricPoint]) async throws -> Int {
+        let keyed = points.map { (series: $0.series, point: $0) }
         let changed = lastPoints.withLock { last in
-            points.filter { point in
-                guard let previous = last[point.series] else { return true }
+            keyed.filter { series, point in
+                guard let previous = last[series] else { return true }
                 return previous.value != point.value || previous.count != point.count
                     || point.timeUnixNano - previous.timeUnixNano >= Self.unchangedPointInterval
             }
@@ -62,15 +63,15 @@ extension TelemetryStore {
                 INSERT INTO metric_points (time_ns, series, service, name, kind, value, count, attributes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for point in changed {
+            for (series, point) in changed {
                 // SQLite stores NaN as NULL, which the NOT NULL column refuses: keep the point at 0.
                 let value = point.value.isNaN ? 0 : point.value
-                try insert.execute(arguments: [point.timeUnixNano, point.series, point.service, point.name, point.kind,
+                try insert.execute(arguments: [point.timeUnixNano, series, point.service, point.name, point.kind,
                                                value, point.count, Self.json(point.attributes)])
             }
         }
         lastPoints.withLock { last in
-            for point in changed { last[point.series] = point }
+            for (series, point) in changed { last[series] = StoredValue(point) }
         }
         return changed.count
     }

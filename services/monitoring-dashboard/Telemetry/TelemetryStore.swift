@@ -16,8 +16,20 @@ final class TelemetryStore: Sendable {
     let logger: Logger
     let state: Mutex<State>
     /// The last stored value of each metric series (by `StoredMetricPoint.series`), so a value
-    /// that did not change is not stored again: see `insert(points:)`.
-    let lastPoints = Mutex<[Int64: StoredMetricPoint]>([:])
+    /// that did not change is not stored again: see `insert(points:)`. Only the numbers are kept,
+    /// not whole points with their names and attribute dictionaries, for each of the fleet's
+    /// 1,300 series.
+    let lastPoints = Mutex<[Int64: StoredValue]>([:])
+
+    struct StoredValue: Sendable {
+        var timeUnixNano: Int64
+        var value: Double
+        var count: Int64?
+
+        init(_ point: StoredMetricPoint) {
+            (timeUnixNano, value, count) = (point.timeUnixNano, point.value, point.count)
+        }
+    }
 
     struct State: Sendable {
         var database: any DatabaseWriter
