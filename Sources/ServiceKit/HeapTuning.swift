@@ -28,7 +28,8 @@ public import ServiceLifecycle
 ///   `audio-fleet up` and the image set MALLOC_ARENA_MAX for glibc to apply from the first malloc;
 ///   `limitArenas()` covers a service started some other way.
 /// - code and read-only pages touched only while starting are let go once it has settled
-///   (`releaseStartupPages`, see there).
+///   (`releaseStartupPages`, see there), and so are the pages of constant data start-up read
+///   that the linker placed in a writable segment (`releaseConstantDataPages`).
 public enum HeapTuning {
     /// glibc's default starting threshold.
     static let mmapThreshold: Int32 = 128 * 1024
@@ -85,8 +86,9 @@ public enum HeapTuning {
     }
 
     #if canImport(Glibc)
-    /// mallopt and malloc_trim are declared in <malloc.h>, outside the Glibc module: looked up in libc.
-    private static func libcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+    /// mallopt and malloc_trim are declared in <malloc.h> (getauxval in <sys/auxv.h>), outside the
+    /// Glibc module: looked up in libc.
+    static func libcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
         return unsafeBitCast(symbol, to: type)
     }
@@ -112,7 +114,10 @@ public struct HeapTrimService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
             HeapTuning.returnFreePages()
-            if first, releasesStartupPages { HeapTuning.releaseStartupPages() }
+            if first, releasesStartupPages {
+                HeapTuning.releaseStartupPages()
+                HeapTuning.releaseConstantDataPages()
+            }
             first = false
         }
     }
