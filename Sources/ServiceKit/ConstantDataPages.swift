@@ -4,7 +4,8 @@ import Glibc
 
 extension HeapTuning {
     /// Lets go of the pages of the executable's `.rodata` that are still the file's own; returns
-    /// the bytes let go (0 when `.rodata` is not writable, or off Linux).
+    /// the bytes let go (0 when `.rodata` is not writable, or off Linux). Part of
+    /// `releaseStartupPages`.
     ///
     /// Why: the Swift compiler marks some of its `.rodata` sections writable (constant metadata
     /// the loader relocates), so the linker makes the whole output `.rodata` writable and places it

@@ -28,8 +28,8 @@ public import ServiceLifecycle
 ///   `audio-fleet up` and the image set MALLOC_ARENA_MAX for glibc to apply from the first malloc;
 ///   `limitArenas()` covers a service started some other way.
 /// - code and read-only pages touched only while starting are let go once it has settled
-///   (`releaseStartupPages`, see there), and so are the pages of constant data start-up read
-///   that the linker placed in a writable segment (`releaseConstantDataPages`).
+///   (`releaseStartupPages`, see there; it covers the constant data the linker placed in a
+///   writable segment too, `releaseConstantDataPages`).
 public enum HeapTuning {
     /// glibc's default starting threshold.
     static let mmapThreshold: Int32 = 128 * 1024
@@ -114,10 +114,7 @@ public struct HeapTrimService: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
             HeapTuning.returnFreePages()
-            if first, releasesStartupPages {
-                HeapTuning.releaseStartupPages()
-                HeapTuning.releaseConstantDataPages()
-            }
+            if first, releasesStartupPages { HeapTuning.releaseStartupPages() }
             first = false
         }
     }

@@ -18,7 +18,9 @@ extension HeapTuning {
     /// Safe because only mappings nobody can have written are let go: file-backed, not writable,
     /// with no private (copied) page in them (`Anonymous: 0` in smaps; a relocated read-only
     /// segment has copied pages and is kept). Dropping such a page unmaps it; the next use maps the
-    /// same file page again from the page cache, a minor fault of a microsecond or so.
+    /// same file page again from the page cache, a minor fault of a microsecond or so. The
+    /// executable's constant data, which the linker put in a writable mapping, is let go page by
+    /// page (`releaseConstantDataPages`).
     @discardableResult
     public static func releaseStartupPages() -> Int {
         #if canImport(Glibc)
@@ -27,7 +29,7 @@ extension HeapTuning {
             guard let start = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
             if madvise(start, mapping.end - mapping.start, MADV_DONTNEED) == 0 { released += mapping.residentBytes }
         }
-        return released
+        return released + releaseConstantDataPages()
         #else
         return 0
         #endif
