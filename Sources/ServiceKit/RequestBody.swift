@@ -36,8 +36,7 @@ extension Request {
 
     /// The media type of the body, lower-cased and without parameters (`audio/ogg; codecs=opus` -> `audio/ogg`).
     public var mediaType: String? {
-        headers[.contentType].map { $0.split(separator: ";").first.map(String.init) ?? $0 }?
-            .trimmingCharacters(in: .whitespaces).lowercased()
+        headers[.contentType].map { ($0.split(separator: ";").first ?? Substring($0)).trimmingBlanks().lowercased() }
     }
 }
 

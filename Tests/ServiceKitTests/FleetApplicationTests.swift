@@ -31,6 +31,12 @@ enum EchoService: FleetService {
         routes.post("/echo") { request, _ in
             try await request.decodeJSON(Echo.self, limit: 64)
         }
+        // How many bytes arrived and their sum: a large body read in many pieces must arrive whole.
+        routes.post("/count") { request, _ -> Echo in
+            let body = try await request.body.collect(upTo: 4 << 20)
+            let sum = body.readableBytesView.reduce(0) { $0 &+ Int($1) }
+            return Echo(text: "\(body.readableBytes):\(sum)", repeatCount: nil)
+        }
         routes.get("/teapot") { _, _ -> Echo in
             throw FleetError(status: .init(code: 418), code: .rateLimited, message: "short and stout")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// One sample of the Prometheus text exposition format: `name{label="value",...} 12.5`.
 public struct MetricSample: Sendable, Equatable {
@@ -70,14 +71,14 @@ public enum PrometheusText {
     public static func parse(_ text: String) -> MetricExposition {
         var exposition = MetricExposition()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingBlanks()
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let words = line.split(separator: " ", maxSplits: 3).map(String.init)
                 if words.count >= 4, words[1] == "TYPE" { exposition.types[words[2]] = words[3] }
                 continue
             }
-            if let sample = parseSample(Substring(line)) {
+            if let sample = parseSample(line) {
                 exposition.samples.append(sample)
             } else {
                 exposition.skippedLines.append(index + 1)
@@ -127,8 +128,8 @@ public enum PrometheusText {
             if text[index] == "}" { return (labels, text[text.index(after: index)...]) }
 
             guard let equals = text[index...].firstIndex(of: "=") else { return nil }
-            let name = text[index..<equals].trimmingCharacters(in: .whitespaces)
-            guard isValidName(name), !name.contains(":") else { return nil }
+            let name = String(text[index..<equals].trimmingBlanks())
+            guard isValidName(name), !name.unicodeScalars.contains(":") else { return nil }
             index = text.index(after: equals)
             skipSpaces()
             guard index < text.endIndex, text[index] == "\"" else { return nil }

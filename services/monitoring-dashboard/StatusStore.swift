@@ -9,6 +9,10 @@ public actor StatusStore {
     private var traffic: TrafficRecorder
     private var status: FleetStatus
     private var lastPoll: ContinuousClock.Instant?
+    /// When the last poll was recorded; formatted into `updatedAt` only when someone reads the
+    /// status: an ISO 8601 date formatted every poll ran Foundation's calendar code every 5 s for
+    /// pages nobody may be looking at.
+    private var lastPollDate: Date?
     private var turns: [TurnReport] = []
     private let created = ContinuousClock.now
     public let pollInterval: Duration
@@ -39,10 +43,11 @@ public actor StatusStore {
         status = FleetStatus(services: scrapes.map(\.readiness),
                              metrics: metrics,
                              prometheus: prometheus,
-                             updatedAt: date.formatted(.iso8601),
+                             updatedAt: nil,
                              pollIntervalSeconds: pollInterval.seconds)
         traffic.record(metrics, polled: scrapes.map(\.target.name), at: date)
         lastPoll = instant
+        lastPollDate = date
     }
 
     /// Each service's traffic over the last 15 minutes, as of `date`.
@@ -52,6 +57,7 @@ public actor StatusStore {
 
     public func latest() -> FleetStatus {
         var latest = status
+        latest.updatedAt = lastPollDate?.formatted(.iso8601)
         latest.recentTurns = turns
         return latest
     }

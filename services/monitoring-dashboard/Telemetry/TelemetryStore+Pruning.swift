@@ -3,6 +3,9 @@ import GRDB
 
 /// Keeping the store inside its bounds: age first, then the oldest until the data fits in
 /// MONITOR_TELEMETRY_MAX_BYTES, then the freed pages given back so the file really shrinks.
+///
+/// Every statement is a cached prepared statement: a pass runs every 15 s, and compiling its dozen
+/// statements each time ran SQLite's parser and GRDB's authorizer callbacks on every pass.
 extension TelemetryStore {
     /// What one pruning pass did.
     struct PruneReport: Sendable, Equatable {
@@ -31,9 +34,9 @@ extension TelemetryStore {
             var report = PruneReport()
             report.usedBytesBefore = try Self.usedBytes(db)
             report.traces += try Self.deleteTraces(db, where: "start_ns < ?", [cutoff])
-            try db.execute(sql: "DELETE FROM logs WHERE time_ns < ?", arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM logs WHERE time_ns < ?").execute(arguments: [cutoff])
             report.logs += db.changesCount
-            try db.execute(sql: "DELETE FROM metric_points WHERE time_ns < ?", arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM metric_points WHERE time_ns < ?").execute(arguments: [cutoff])
             report.metricPoints += db.changesCount
 
             // Each round drops the oldest share that should bring the data under the target.
@@ -56,8 +59,8 @@ extension TelemetryStore {
         final.usedBytesAfter = try await database.writeWithoutTransaction { db in
             // Gives the freed pages back (auto_vacuum = INCREMENTAL), then folds the WAL into
             // the file and truncates it, so the file system sees the store shrink.
-            try db.execute(sql: "PRAGMA incremental_vacuum")
-            _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try db.cachedStatement(sql: "PRAGMA incremental_vacuum").execute()
+            _ = try? Row.fetchOne(db.cachedStatement(sql: "PRAGMA wal_checkpoint(TRUNCATE)"))
             return try Self.usedBytes(db)
         }
         return final
@@ -65,30 +68,30 @@ extension TelemetryStore {
 
     /// Pages in use (not on the free list) times the page size: the data, wherever it lives.
     static func usedBytes(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: """
+        try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT (page_count - freelist_count) * page_size
             FROM pragma_page_count, pragma_freelist_count, pragma_page_size
-            """) ?? 0
+            """)) ?? 0
     }
 
     private static func deleteTraces(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Int {
-        try db.execute(sql: "DELETE FROM spans WHERE trace_id IN (SELECT trace_id FROM traces WHERE \(condition))",
-                       arguments: arguments)
-        try db.execute(sql: "DELETE FROM traces WHERE \(condition)", arguments: arguments)
+        try db.cachedStatement(sql: "DELETE FROM spans WHERE trace_id IN (SELECT trace_id FROM traces WHERE \(condition))")
+            .execute(arguments: arguments)
+        try db.cachedStatement(sql: "DELETE FROM traces WHERE \(condition)").execute(arguments: arguments)
         return db.changesCount
     }
 
     /// Deletes the oldest `share` of a table's rows (at least one, when it has any).
     private static func deleteOldestShare(_ db: Database, table: String, time: String, share: Double) throws -> Int {
-        let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+        let rows = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(table)")) ?? 0
         guard rows > 0 else { return 0 }
         let count = max(1, Int((Double(rows) * share).rounded(.up)))
-        guard let boundary = try Int64.fetchOne(db, sql: "SELECT \(time) FROM \(table) ORDER BY \(time) LIMIT 1 OFFSET ?",
+        guard let boundary = try Int64.fetchOne(db.cachedStatement(sql: "SELECT \(time) FROM \(table) ORDER BY \(time) LIMIT 1 OFFSET ?"),
                                                 arguments: [count - 1]) else { return 0 }
         if table == "traces" {
             return try deleteTraces(db, where: "start_ns <= ?", [boundary])
         }
-        try db.execute(sql: "DELETE FROM \(table) WHERE \(time) <= ?", arguments: [boundary])
+        try db.cachedStatement(sql: "DELETE FROM \(table) WHERE \(time) <= ?").execute(arguments: [boundary])
         return db.changesCount
     }
 }

@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(Glibc)
+import CDispatch  // where Swift on Linux finds struct stat's fields (its headers include sys/stat.h first)
+import Glibc
+#endif
 import GRDB
 import Synchronization
 
@@ -118,6 +122,8 @@ extension TelemetryStore: TelemetryQueries {
     }
 
     /// The database file and its WAL, as the file system counts them; pages in use for a store in memory.
+    /// Read with stat(2): the pruner asks every few seconds, and FileManager's attribute dictionary
+    /// (NSNumber, CoreFoundation) kept that much more of Foundation's code resident.
     func bytesOnDisk() async -> Int64 {
         let (database, path) = state.withLock { ($0.database, $0.path) }
         guard path != ":memory:" else {
@@ -126,8 +132,8 @@ extension TelemetryStore: TelemetryQueries {
             } ?? 0) ?? 0
         }
         return ["", "-wal"].reduce(Int64(0)) { total, suffix in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)??.int64Value
-            return total + (size ?? 0)
+            var info = stat()
+            return total + (stat(path + suffix, &info) == 0 ? Int64(info.st_size) : 0)
         }
     }
 
