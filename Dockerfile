@@ -42,10 +42,14 @@ COPY Tests ./Tests
 # rebuild after a source change recompiles only what changed; the binary is copied out of it.
 # SWIFT_BUILD_FLAGS adds build options, e.g. "--traits OTLPGRPC" for OTLP/gRPC export (off by
 # default: it is 19 % of this build, and OTLP/HTTP to the collector's :4318 does the same job).
+# scripts/release-build.sh is what `make build` runs too: the same options, the same binary
+# (the functions the services run placed first by config/build/hot-functions.order).
 ARG SWIFT_BUILD_FLAGS=""
+COPY scripts/release-build.sh ./scripts/
+COPY config/build ./config/build
 RUN --mount=type=cache,target=/src/.build,id=audio-fleet-swift-build \
-    swift build -c release --static-swift-stdlib --product audio-fleet ${SWIFT_BUILD_FLAGS} \
- && install -D -m 0755 "$(swift build -c release --static-swift-stdlib ${SWIFT_BUILD_FLAGS} --show-bin-path)/audio-fleet" /out/audio-fleet
+    scripts/release-build.sh ${SWIFT_BUILD_FLAGS} \
+ && install -D -m 0755 .build/release/audio-fleet /out/audio-fleet
 
 # ------------------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS runtime

@@ -5,11 +5,10 @@ SWIFT ?= swift
 # OTLP/gRPC export. Empty by default, so `make` and a plain `swift build` share one build folder.
 SWIFT_BUILD_FLAGS ?=
 RELEASE_BIN := .build/release/audio-fleet
-# The release build is the container image's (Dockerfile): the Swift runtime and Foundation linked
-# in, so the binary `make bench` measures is the one compose runs. It also costs less memory per
-# process than the shared runtime libraries: 21 MiB less over the fleet at 100 speakers
-# (docs/performance.md, Memory).
-RELEASE_FLAGS := -c release --static-swift-stdlib
+# The release build is the container image's: scripts/release-build.sh builds it for both (the
+# Swift runtime and Foundation linked in, every function in its own section, the functions the
+# services run placed together; docs/performance.md, Memory), so the binary `make bench` measures
+# is the one compose runs.
 
 .DEFAULT_GOAL := help
 .PHONY: help deps build build-debug run run-native test build-timing clean
@@ -21,7 +20,7 @@ deps: ## Install the system packages the build needs (or print the command)
 	@scripts/ensure-deps.sh build
 
 build: deps ## Build the release binary .build/release/audio-fleet, as the image builds it (for make bench)
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product audio-fleet
+	@SWIFT="$(SWIFT)" scripts/release-build.sh $(SWIFT_BUILD_FLAGS)
 
 build-debug: deps ## Build the debug binary that make run and make test share
 	@scripts/build-notice.sh

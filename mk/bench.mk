@@ -3,7 +3,7 @@
 # its figures), and is part of `make test`. A benchmark fails only when it cannot run, never
 # because a figure missed its goal; the callgrind count also fails when it grew more than 15 %
 # over its stored baseline (an instruction count repeats, so that is a real regression).
-.PHONY: bench bench-short
+.PHONY: bench bench-short hot-functions
 
 BENCH_BIN ?= $(shell $(SWIFT) build --show-bin-path 2>/dev/null)/audio-fleet
 BENCH_SCRIPTS := first_audio memory capacity startup
@@ -20,7 +20,7 @@ endef
 
 bench: build-debug ## Every benchmark in full: codec ratio and micro benchmarks (release), callgrind count, telemetry overhead, first audio, memory, capacity, start-up
 	@mkdir -p $(BENCH_JSON_DIR)
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) $(RELEASE_FLAGS) --product audio-fleet
+	@SWIFT="$(SWIFT)" scripts/release-build.sh $(SWIFT_BUILD_FLAGS)
 	$(RELEASE_BIN) bench
 	@echo; echo "== codec ratio =="
 	$(RELEASE_BIN) bench codec --json $(BENCH_JSON_DIR)/codec.json
@@ -43,3 +43,9 @@ bench-short: ## Each benchmark in its short mode on the debug build (proves they
 		echo "($$script: $$(( $$(date +%s) - began )) s)"; \
 	done; \
 	echo; echo "bench-short: $$(( $$(date +%s) - start )) s"
+
+# Not part of `make bench`: it rewrites a committed file. Run it after large code changes, then
+# compare scripts/bench/memory.py before and after (docs/performance.md, Memory, fix 12).
+hot-functions: build ## Profile the functions the services run (callgrind, ~8 min), write config/build/hot-functions.order, relink
+	scripts/bench/hot_functions.py --binary $(RELEASE_BIN)
+	@SWIFT="$(SWIFT)" scripts/release-build.sh $(SWIFT_BUILD_FLAGS)

@@ -61,6 +61,9 @@ run "compose and kubernetes agree (config/fleet-services.yaml)" python3 scripts/
 run "that check fails on mutated inputs" python3 scripts/stack/check-kubernetes.py --self-test
 run "checkov kubernetes" python3 scripts/stack/check-checkov.py kubernetes
 run "checkov dockerfile" python3 scripts/stack/check-checkov.py dockerfile
+# The image's build context (.dockerignore) has what the Dockerfile copies, and the image builds with
+# scripts/release-build.sh, as `make build` does (docker-py's matcher, from checkov's venv).
+run "docker build context" var/stack-venv/bin/python scripts/stack/check-docker-context.py
 run "checkov secrets (compose, .env.common, deploy)" python3 scripts/stack/check-checkov.py secrets
 
 echo
