@@ -46,6 +46,6 @@ bench-short: ## Each benchmark in its short mode on the debug build (proves they
 
 # Not part of `make bench`: it rewrites a committed file. Run it after large code changes, then
 # compare scripts/bench/memory.py before and after (docs/performance.md, Memory, fix 12).
-hot-functions: build ## Profile the functions the services run (callgrind, ~8 min), write config/build/hot-functions.order, relink
+hot-functions: build ## Profile the functions the services run (callgrind, ~7 min), write config/build/hot-functions.order, relink
 	scripts/bench/hot_functions.py --binary $(RELEASE_BIN)
 	@SWIFT="$(SWIFT)" scripts/release-build.sh $(SWIFT_BUILD_FLAGS)

@@ -17,7 +17,7 @@ each service's running code is the shared group plus its own.
 
 Only names matter to the linker (lld `--symbol-ordering-file`, unknown names ignored), so a list
 taken on an older build still orders what it names; regenerate it after large changes (`make
-hot-functions`, about 8 minutes) and measure (scripts/bench/memory.py).
+hot-functions`, about 7 minutes) and measure (scripts/bench/memory.py).
 
 Usage: scripts/bench/hot_functions.py [--binary PATH] [--idle S] [--traffic S] [--output FILE]
 """
