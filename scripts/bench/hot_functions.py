@@ -34,7 +34,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 from callgrind import Failure, sigsuspend_shim, stripped  # noqa: E402
-from nativefleet import Fleet, request  # noqa: E402
+from nativefleet import Fleet, process_environment, request  # noqa: E402
 
 SERVICES = ["discord", "audio-processor", "stt", "orchestrator", "guardrails", "llm-flan", "tts-bark",
             "testing-ui", "monitoring-dashboard"]
@@ -55,8 +55,7 @@ def swap_in_callgrind(fleet, service, binary, workdir):
         raise Failure(f"{service} is not running")
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         argv = [a.decode() for a in f.read().split(b"\0")[:-1]]
-    with open(f"/proc/{pid}/environ", "rb") as f:
-        env = dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item)
+    env = process_environment(pid)
     cwd = os.readlink(f"/proc/{pid}/cwd")
     os.kill(pid, signal.SIGKILL)
     time.sleep(0.5)

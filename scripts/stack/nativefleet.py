@@ -60,6 +60,12 @@ def stop_group(process, timeout=15):
         pass
 
 
+def process_environment(pid):
+    """The environment a running process was started with (/proc/<pid>/environ)."""
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        return dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item)
+
+
 def request(method, url, body=None, headers=None, timeout=10):
     """-> (status, headers, body bytes) for any status; raises only on a transport failure."""
     data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body

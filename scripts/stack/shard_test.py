@@ -33,7 +33,8 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nativefleet import Failure, Fleet, eventually, get_json, request, stop_group  # noqa: E402
+from nativefleet import (Failure, Fleet, eventually, get_json, process_environment, request,  # noqa: E402
+                         stop_group)
 from stacklib import (COMPOSE_ONLY, DASHBOARDS_GLOB, free_port, load_yaml, panels_of, path,  # noqa: E402
                       substitute)
 
@@ -140,8 +141,7 @@ class ExtraBridge:
         pid = fleet.child_pid("discord")
         if pid is None:
             raise Failure("the fleet's bridge process was not found")
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            environment = dict(item.decode().split("=", 1) for item in f.read().split(b"\0") if b"=" in item)
+        environment = process_environment(pid)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
